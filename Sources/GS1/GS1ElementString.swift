@@ -74,7 +74,8 @@ public enum GS1ElementString {
         do {
             elements =
                 humanReadable
-                ? try parseHumanReadable(scalars, from: start) : try parseRaw(scalars, from: start, allowRecovery: true)
+                ? try parseHumanReadable(scalars, from: start, referenceYear: referenceYear)
+                : try parseRaw(scalars, from: start, allowRecovery: true, referenceYear: referenceYear)
             let message = try GS1Message(elements, referenceYear: referenceYear)
             return Parsed(message: message, symbology: symbology, humanReadable: humanReadable)
         } catch let error as GS1Error {
@@ -83,7 +84,9 @@ public enum GS1ElementString {
     }
 
     /// Reads AI/value pairs from raw scanner data.
-    private static func parseRaw(_ s: [Unicode.Scalar], from start: Int, allowRecovery: Bool) throws -> [GS1Element] {
+    private static func parseRaw(
+        _ s: [Unicode.Scalar], from start: Int, allowRecovery: Bool, referenceYear: Int
+    ) throws -> [GS1Element] {
         var elements: [GS1Element] = []
         var i = start
         let text = String(String.UnicodeScalarView(s))
@@ -107,14 +110,16 @@ public enum GS1ElementString {
                         .truncatedElement, "AI \(ai) is fixed-length (\(count) digits) but a GS separator interrupts it",
                         input: text, offset: aiEnd, expected: "\(count) digits after \(ai)")
                 }
-                try validateValue(value, of: ai, in: text, at: aiEnd)
+                try validateValue(value, of: ai, in: text, at: aiEnd, referenceYear: referenceYear)
                 elements.append(GS1Element(ai, value))
                 i = aiEnd + count
             case .alphanumeric(let maxLength):
                 var end = aiEnd
                 while end < s.count && s[end] != "\u{1D}" { end += 1 }
                 if end - aiEnd > maxLength {
-                    if allowRecovery, let split = separatorMissing(s, valueStart: aiEnd, valueEnd: end, maxLength: maxLength) {
+                    if allowRecovery,
+                        let split = separatorMissing(s, valueStart: aiEnd, valueEnd: end, maxLength: maxLength, referenceYear: referenceYear)
+                    {
                         throw GS1Error(
                             .missingSeparator,
                             "the value of AI \(ai) runs on for \(end - aiEnd) characters (at most \(maxLength)); it looks like the next AI starts at character \(split + 1) without a GS separator",
@@ -131,7 +136,7 @@ public enum GS1ElementString {
                         .truncatedElement, "AI \(ai) has no value", input: text, offset: aiEnd,
                         expected: "1 to \(maxLength) characters after \(ai)")
                 }
-                try validateValue(value, of: ai, in: text, at: aiEnd)
+                try validateValue(value, of: ai, in: text, at: aiEnd, referenceYear: referenceYear)
                 elements.append(GS1Element(ai, value))
                 i = end
             }
@@ -141,9 +146,11 @@ public enum GS1ElementString {
 
     /// Finds where the next element would start if the separator had been forgotten: the first
     /// split whose remainder parses as a complete element string.
-    private static func separatorMissing(_ s: [Unicode.Scalar], valueStart: Int, valueEnd: Int, maxLength: Int) -> Int? {
+    private static func separatorMissing(
+        _ s: [Unicode.Scalar], valueStart: Int, valueEnd: Int, maxLength: Int, referenceYear: Int
+    ) -> Int? {
         for split in (valueStart + 1)...(valueStart + maxLength) where split < valueEnd {
-            if (try? parseRaw(s, from: split, allowRecovery: false)) != nil { return split }
+            if (try? parseRaw(s, from: split, allowRecovery: false, referenceYear: referenceYear)) != nil { return split }
         }
         return nil
     }
@@ -182,7 +189,9 @@ public enum GS1ElementString {
 
     /// Checks one value's characters before the message-level checks, so that the error offset
     /// is exact within the whole input.
-    private static func validateValue(_ value: String, of ai: ApplicationIdentifier, in text: String, at offset: Int) throws {
+    static func validateValue(
+        _ value: String, of ai: ApplicationIdentifier, in text: String, at offset: Int, referenceYear: Int
+    ) throws {
         do {
             switch ai.format {
             case .numeric(let count):
@@ -190,13 +199,14 @@ public enum GS1ElementString {
             case .alphanumeric(let maxLength):
                 try GS1CharacterSet.validate(value, name: "the value of AI \(ai)", maxLength: maxLength)
             }
+            try GS1Message.validate(GS1Element(ai, value), referenceYear: referenceYear)
         } catch let error as GS1Error {
             throw error.located(in: text, at: offset)
         }
     }
 
     /// Reads `(AI)value(AI)value…`. A value runs until the next `(` that opens a supported AI.
-    private static func parseHumanReadable(_ s: [Unicode.Scalar], from start: Int) throws -> [GS1Element] {
+    private static func parseHumanReadable(_ s: [Unicode.Scalar], from start: Int, referenceYear: Int) throws -> [GS1Element] {
         let text = String(String.UnicodeScalarView(s))
         var elements: [GS1Element] = []
         var i = start
@@ -204,6 +214,12 @@ public enum GS1ElementString {
             guard at < s.count, s[at] == "(", let close = s[at...].firstIndex(of: ")") else { return nil }
             let code = String(String.UnicodeScalarView(s[(at + 1)..<close]))
             return ApplicationIdentifier.named(code).map { ($0, close + 1) }
+        }
+        // "(" followed by 2-4 digits and ")": where a new element starts, supported or not.
+        func looksLikeAI(_ at: Int) -> Bool {
+            var j = at + 1
+            while j < s.count, j - at <= 5, ("0"..."9").contains(s[j]) { j += 1 }
+            return j < s.count && s[j] == ")" && (3...5).contains(j - at)
         }
         while i < s.count {
             guard let (ai, valueStart) = opensAI(i) else {
@@ -214,7 +230,7 @@ public enum GS1ElementString {
                     input: text, offset: i, expected: supportedList)
             }
             var end = valueStart
-            while end < s.count && opensAI(end) == nil { end += 1 }
+            while end < s.count && !(s[end] == "(" && (ai.isFixedLength || looksLikeAI(end))) { end += 1 }
             let value = String(String.UnicodeScalarView(s[valueStart..<end]))
             if case .numeric(let count) = ai.format, value.unicodeScalars.count < count, Digits.areAll(value) {
                 throw GS1Error(
@@ -224,7 +240,7 @@ public enum GS1ElementString {
             if value.isEmpty {
                 throw GS1Error(.truncatedElement, "AI \(ai) has no value", input: text, offset: valueStart, expected: "a value after \(ai)")
             }
-            try validateValue(value, of: ai, in: text, at: valueStart)
+            try validateValue(value, of: ai, in: text, at: valueStart, referenceYear: referenceYear)
             elements.append(GS1Element(ai, value))
             i = end
         }

@@ -99,12 +99,25 @@ public struct GS1Message: Hashable, Sendable {
         elements.sorted { $0.ai < $1.ai }
     }
 
+    /// Two messages are equal when they carry the same elements, in whatever order.
+    public static func == (lhs: GS1Message, rhs: GS1Message) -> Bool { lhs.canonicalElements == rhs.canonicalElements }
+    public func hash(into hasher: inout Hasher) { hasher.combine(canonicalElements) }
+
     /// The value of one AI, if present.
     public subscript(ai: ApplicationIdentifier) -> String? {
         elements.first { $0.ai == ai }?.value
     }
 
     // MARK: - Validation
+
+    /// Validates one element on its own (digits, length, check digit, character set, date),
+    /// so that parsers can report the exact position of a bad value.
+    static func validate(_ element: GS1Element, referenceYear: Int) throws {
+        var scratch = GS1Message(unchecked: [])
+        try scratch.assign(element, referenceYear: referenceYear)
+    }
+
+    private init(unchecked elements: [GS1Element]) { self.elements = elements }
 
     private mutating func assign(_ element: GS1Element, referenceYear: Int) throws {
         let value = element.value
