@@ -54,8 +54,17 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // MARK: Benchmarks (run by hand; see Benchmarks/README.md)
+        .executableTarget(
+            name: "EPCISBenchmarks",
+            dependencies: ["EPCIS", "GS1"],
+            path: "Benchmarks/EPCISBenchmarks",
+            swiftSettings: swiftSettings
+        ),
+
         // MARK: Tests
         .testTarget(name: "GS1Tests", dependencies: ["GS1"], swiftSettings: swiftSettings),
+        .testTarget(name: "EPCISTests", dependencies: ["EPCIS", "GS1"], exclude: ["Golden"], swiftSettings: swiftSettings),
         .testTarget(
             name: "CLITests",
             dependencies: ["EPCISGatewayCLI", "EPCIS", "Transports"],

@@ -3,7 +3,8 @@
 # Idempotent: on a machine that has everything it only checks, in about a second.
 set -euo pipefail
 
-DEBIAN_PACKAGES=(libxml2-dev libcurl4-openssl-dev libssl-dev libssh2-1-dev libsqlite3-dev pkgconf)
+DEBIAN_PACKAGES=(libxml2-dev libcurl4-openssl-dev libssl-dev libssh2-1-dev libsqlite3-dev pkgconf
+  libxml2-utils)  # xmllint: the tests validate output against the official XSDs with it
 # Independent implementations the interop tests compare against (pinned for repeatable verdicts).
 PYTHON_PACKAGES=("biip==5.2.0")
 

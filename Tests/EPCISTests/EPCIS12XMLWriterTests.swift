@@ -1,0 +1,140 @@
+import EPCIS
+import Foundation
+import Testing
+
+struct EPCIS12XMLWriterTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let golden = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden")
+    static let officialXSD = root.deletingLastPathComponent().appendingPathComponent("shared/reference/epcis/xsd-1.2/EPCglobal-epcis-1_2.xsd")
+    static let sharedPresent = FileManager.default.fileExists(atPath: officialXSD.path)
+
+    static func document(_ events: [EPCISEvent], header: EPCISHeader = DSCSAExample.header) throws -> String {
+        let sink = MemorySink()
+        var writer = EPCIS12XMLWriter(sink: sink)
+        try writer.begin(header: header, creationDate: "2023-04-01T08:45:16Z")
+        for event in events { try writer.write(event) }
+        try writer.finish()
+        return sink.text
+    }
+
+    /// Compares with the committed golden file; `UPDATE_GOLDEN=1` rewrites it (review the diff).
+    static func expectGolden(_ text: String, _ name: String) throws {
+        let file = golden.appendingPathComponent(name)
+        if ProcessInfo.processInfo.environment["UPDATE_GOLDEN"] == "1" {
+            try text.write(to: file, atomically: true, encoding: .utf8)
+        }
+        let expected = try String(contentsOf: file, encoding: .utf8)
+        #expect(text == expected, "output differs from Golden/\(name); run with UPDATE_GOLDEN=1 and review the diff")
+    }
+
+    @Test func dscsaDirectPurchaseShipmentMatchesItsGoldenFile() throws {
+        try Self.expectGolden(try Self.document(DSCSAExample.events), "dscsa-direct-purchase-1.2.xml")
+    }
+
+    @Test(.enabled(if: sharedPresent, "SKIPPED LOUDLY: ../shared/reference/epcis is absent, so the official 1.2 XSD cannot be checked"))
+    func outputIsValidAgainstTheOfficialXSD() throws {
+        var transformation = EPCISEvent(type: .transformation, eventTime: "2023-03-27T06:40:00Z", eventTimeZoneOffset: "-05:00")
+        transformation.inputQuantityList = [QuantityElement(epcClass: "urn:epc:class:lgtin:030001.0012345.BULK", quantity: "10.5", uom: "KGM")]
+        transformation.outputEPCList = Array(DSCSAExample.packs.prefix(2))
+        transformation.bizStep = "urn:epcglobal:cbv:bizstep:commissioning"
+        transformation.ilmd = DSCSAExample.events[0].ilmd
+        var transaction = EPCISEvent(type: .transaction, eventTime: "2023-04-01T07:50:00.123-05:00", eventTimeZoneOffset: "-05:00", action: .add)
+        transaction.bizTransactions = [TypedReference(type: nil, value: "urn:epcglobal:cbv:bt:0399999999991:XYZPO189")]
+        transaction.parentID = DSCSAExample.pallet
+        transaction.quantityList = [QuantityElement(epcClass: "urn:epc:idpat:sgtin:030001.0012345.*", quantity: "12")]
+        transaction.eventID = "urn:uuid:5f2c8f0e-6b7a-4d0e-9d7e-2f3b1a0c9e11"
+        transaction.errorDeclaration = ErrorDeclaration(declarationTime: "2023-04-02T00:00:00Z", reason: "incorrect_data", correctiveEventIDs: ["urn:uuid:1"])
+        let text = try Self.document(DSCSAExample.events + [transformation, transaction])
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("epcis12-\(UUID().uuidString).xml")
+        try text.write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let result = try XMLLint.validate(file, schema: Self.officialXSD)
+        #expect(result.status == 0, "xmllint: \(result.output)")
+    }
+
+    @Test func fieldsThatEPCIS12CannotCarryAreRefusedNotDropped() throws {
+        var sensor = DSCSAExample.events[0]
+        sensor.sensorElements = [XMLElement(name: "sensorElement")]
+        let error = try #require(throws: EPCISError.self) { try Self.document([sensor]) }
+        #expect(error.code == .notExpressible)
+        #expect(error.message.contains("event 1 (ObjectEvent at 2023-03-27T06:45:16Z) uses sensorElementList, which EPCIS 1.2 cannot carry"))
+        var association = EPCISEvent(type: .association, eventTime: "2023-01-01T00:00:00Z", eventTimeZoneOffset: "+00:00", action: .add)
+        association.certificationInfo = "https://cert.example.com/1"
+        let both = try #require(throws: EPCISError.self) { try Self.document([association]) }
+        #expect(both.message.contains("the AssociationEvent type, certificationInfo"))
+        #expect(throws: EPCISError.self) { try Self.document([], header: EPCISHeader()) }
+    }
+
+    @Test func brokenEventsAreRefusedWithTheRuleTheyBreak() throws {
+        var noAction = DSCSAExample.events[0]
+        noAction.action = nil
+        #expect(try #require(throws: EPCISError.self) { try Self.document([noAction]) }.message.contains("has no action"))
+        let transaction = EPCISEvent(type: .transaction, eventTime: "2023-01-01T00:00:00Z", eventTimeZoneOffset: "+00:00", action: .add)
+        #expect(try #require(throws: EPCISError.self) { try Self.document([transaction]) }.message.contains("has no bizTransactionList"))
+        var untyped = DSCSAExample.events.last!
+        untyped.sources.append(TypedReference(type: nil, value: "urn:epc:id:sgln:030001.111111.0"))
+        #expect(try #require(throws: EPCISError.self) { try Self.document([untyped]) }.message.contains("without a type"))
+    }
+
+    @Test func textIsEscapedAndUnknownNamespacesAreDeclaredWhereUsed() throws {
+        var event = DSCSAExample.events[0]
+        event.epcList = ["https://example.com/01/00300010123455/21/A&B<C>"]
+        event.extensions = [
+            XMLElement(
+                namespace: "https://example.com/ext", prefix: "ex", name: "note", attributes: [XMLAttribute(name: "kind", value: "\"q\"")],
+                children: [.text("a < b & c"), .element(XMLElement(namespace: "https://example.com/ext", prefix: "ex", name: "b", text: "x"))])
+        ]
+        let text = try Self.document([event])
+        #expect(text.contains("<epc>https://example.com/01/00300010123455/21/A&amp;B&lt;C&gt;</epc>"))
+        #expect(text.contains(#"<ex:note xmlns:ex="https://example.com/ext" kind="&quot;q&quot;">a &lt; b &amp; c<ex:b>x</ex:b></ex:note>"#))
+    }
+
+    @Test func streamedEPCsFollowTheListedOnesAndMemoryStaysInChunks() throws {
+        let sink = CountingSink()
+        var writer = EPCIS12XMLWriter(sink: sink)
+        try writer.begin(header: DSCSAExample.header, creationDate: "2023-04-01T08:45:16Z")
+        let count = 200_000
+        try writer.write(DSCSAExample.events[0], streamingEPCs: (0..<count).lazy.map { "urn:epc:id:sgtin:030001.0012345.\($0)" })
+        try writer.finish()
+        #expect(sink.largestChunk <= 70_000, "the writer hands out bounded chunks")
+        #expect(sink.epcElements == count + DSCSAExample.packs.count)
+    }
+}
+
+/// Counts what passes through without keeping it.
+final class CountingSink: ByteSink {
+    var largestChunk = 0
+    var epcElements = 0
+    private var carry: [UInt8] = []
+
+    func write(_ bytes: UnsafeRawBufferPointer) {
+        largestChunk = max(largestChunk, bytes.count)
+        let pattern = Array("<epc>".utf8)
+        let data = carry + Array(bytes)
+        var index = 0
+        while index + pattern.count <= data.count {
+            if data[index] == pattern[0] && Array(data[index..<index + pattern.count]) == pattern { epcElements += 1 }
+            index += 1
+        }
+        carry = Array(data.suffix(pattern.count - 1))
+    }
+}
+
+/// Runs `xmllint --noout --schema` (from libxml2-utils, installed by scripts/setup.sh).
+enum XMLLint {
+    static func validate(_ file: URL, schema: URL) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["xmllint", "--noout", "--nonet", "--schema", schema.path, file.path]
+        let log = FileManager.default.temporaryDirectory.appendingPathComponent("xmllint-\(UUID().uuidString).log")
+        #expect(FileManager.default.createFile(atPath: log.path, contents: nil))
+        defer { try? FileManager.default.removeItem(at: log) }
+        let handle = try FileHandle(forWritingTo: log)
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+        process.waitUntilExit()
+        try handle.close()
+        return (process.terminationStatus, try String(contentsOf: log, encoding: .utf8))
+    }
+}
