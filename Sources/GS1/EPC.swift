@@ -30,6 +30,14 @@ public struct SGTIN: Hashable, Sendable, CustomStringConvertible {
         EPC.gtinPrefix("urn:epc:id:sgtin:", gtin, companyPrefixLength) + "." + EPCURIEscaping.escape(serial.value)
     }
 
+    /// The part of every SGTIN URI of one product before the serial, ending in `.`; writers that
+    /// emit millions of serials of one GTIN build it once and append
+    /// `EPCURIEscaping.escape(serial)`.
+    public static func uriPrefix(gtin: GTIN, companyPrefixLength: Int) throws -> String {
+        try CompanyPrefix.validate(companyPrefixLength)
+        return EPC.gtinPrefix("urn:epc:id:sgtin:", gtin, companyPrefixLength) + "."
+    }
+
     public var description: String { uri }
 }
 
