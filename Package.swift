@@ -35,7 +35,7 @@ let package = Package(
         // MARK: Documents and edges
         .target(
             name: "EPCIS",
-            dependencies: ["GS1", "CLibXML2", "CGatewayShims"],
+            dependencies: ["GS1", "CLibXML2", "COpenSSL", "CGatewayShims"],
             swiftSettings: swiftSettings
         ),
         .target(
