@@ -91,7 +91,7 @@ public enum GS1DigitalLink {
             if ai == .gtin {  // Digital Link allows GTIN-8/12/13 in the path; hold GTIN-14.
                 do { value = try GTIN(value).value } catch let error as GS1Error { throw error.located(in: uri, at: segments[pair + 1].offset) }
             }
-            try check(value, of: ai, uri: uri, offset: segments[pair + 1].offset)
+            try GS1ElementString.validateValue(value, of: ai, in: uri, at: segments[pair + 1].offset, referenceYear: referenceYear)
             elements.append(GS1Element(ai, value))
         }
         // Query: GS1 data attributes by AI; anything non-numeric is someone else's parameter.
@@ -111,7 +111,7 @@ public enum GS1DigitalLink {
                     }
                     let rawValue = equals < stop ? String(decoding: bytes[(equals + 1)..<stop], as: UTF8.self) : ""
                     let value = try percentDecode(rawValue, uri: uri, offset: equals + 1)
-                    try check(value, of: ai, uri: uri, offset: equals + 1)
+                    try GS1ElementString.validateValue(value, of: ai, in: uri, at: equals + 1, referenceYear: referenceYear)
                     elements.append(GS1Element(ai, value))
                 } else if !parameter.isEmpty {
                     others.append(String(decoding: parameter, as: UTF8.self))
@@ -131,17 +131,6 @@ public enum GS1DigitalLink {
         GS1Error(
             .unknownApplicationIdentifier, "'\(code)' is not an application identifier this gateway reads", input: uri, offset: offset,
             expected: GS1ElementString.supportedList)
-    }
-
-    private static func check(_ value: String, of ai: ApplicationIdentifier, uri: String, offset: Int) throws {
-        do {
-            switch ai.format {
-            case .numeric(let count): try Digits.require(value, name: "the value of AI \(ai)", lengths: [count], form: "\(count) digits")
-            case .alphanumeric(let maxLength): try GS1CharacterSet.validate(value, name: "the value of AI \(ai)", maxLength: maxLength)
-            }
-        } catch let error as GS1Error {
-            throw error.located(in: uri, at: offset)
-        }
     }
 
     /// RFC 3986 percent-decoding, applied exactly once.

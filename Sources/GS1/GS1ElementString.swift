@@ -187,8 +187,9 @@ public enum GS1ElementString {
 
     static let supportedList = "one of the AIs " + ApplicationIdentifier.all.map(\.description).joined(separator: " ")
 
-    /// Checks one value's characters before the message-level checks, so that the error offset
-    /// is exact within the whole input.
+    /// Checks one value (characters, then the AI's own rules: check digit, date) so that the
+    /// error offset is exact within the whole input. Shared by the element-string and Digital
+    /// Link parsers.
     static func validateValue(
         _ value: String, of ai: ApplicationIdentifier, in text: String, at offset: Int, referenceYear: Int
     ) throws {

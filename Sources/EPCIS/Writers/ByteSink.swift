@@ -67,11 +67,6 @@ struct ChunkedOutput<Sink: ByteSink> {
         buffer.append(contentsOf: text.utf8)
     }
 
-    @inline(__always)
-    mutating func append(_ text: Substring) {
-        buffer.append(contentsOf: text.utf8)
-    }
-
     /// Appends text with `&`, `<`, `>` (and, for attribute values, `"`) escaped.
     mutating func appendEscaped(_ text: String, attribute: Bool = false) {
         let utf8 = text.utf8
