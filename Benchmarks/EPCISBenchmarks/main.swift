@@ -56,7 +56,7 @@ let rssBefore = peakRSSMegabytes()
 var bytes = 0
 let elapsed = try seconds {
     let sink = try FileSink(path: path)
-    var writer = EPCIS12XMLWriter(sink: sink)
+    var writer = EPCISXMLWriter(sink: sink, version: .epcis12)
     try writer.begin(header: header, creationDate: "2026-11-21T10:00:00Z")
     var commission = event(.object, .add, "commissioning", "active")
     commission.ilmd = [

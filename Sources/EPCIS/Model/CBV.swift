@@ -34,13 +34,21 @@ public enum CBVVocabulary: Sendable, CaseIterable {
         }
     }
 
+    /// The compact IRI prefix JSON-LD documents may use, for example `cbv:BizStep-`.
+    public var curiePrefix: String { "cbv:" + webPrefix.dropFirst("https://ref.gs1.org/cbv/".count) }
+
     /// The bare word for a standard value in any spelling, or `nil` for a user-defined URI.
     public func bareWord(_ value: String) -> String? {
         if value.hasPrefix(urnPrefix) { return String(value.dropFirst(urnPrefix.count)) }
         if value.hasPrefix(webPrefix) { return String(value.dropFirst(webPrefix.count)) }
+        if value.hasPrefix(curiePrefix) { return String(value.dropFirst(curiePrefix.count)) }
         if !value.contains(":") { return value }
         return nil
     }
+
+    /// The spelling readers store in the model: the bare word for a standard value, the URI
+    /// itself for a user-defined one. It makes models read from any format compare equal.
+    public func canonical(_ value: String) -> String { bareWord(value) ?? value }
 
     /// The URN spelling of a standard value; user-defined URIs pass through unchanged.
     public func urn(_ value: String) -> String { bareWord(value).map { urnPrefix + $0 } ?? value }

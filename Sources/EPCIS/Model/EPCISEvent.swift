@@ -112,13 +112,20 @@ public struct EPCISEvent: Hashable, Sendable {
     public var readPoint: String?
     /// `bizLocation/id`.
     public var bizLocation: String?
+    /// Extension elements inside `readPoint`.
+    public var readPointExtensions: [XMLElement]
+    /// Extension elements inside `bizLocation`.
+    public var bizLocationExtensions: [XMLElement]
     /// `bizTransactionList`.
     public var bizTransactions: [TypedReference]
     /// `sourceList`.
     public var sources: [TypedReference]
     /// `destinationList`.
     public var destinations: [TypedReference]
-    /// `sensorElementList` children, kept verbatim (2.0 only).
+    /// `sensorElementList` children (2.0 only): `sensorElement` elements whose `sensorMetadata`
+    /// and `sensorReport` children carry the fields as attributes, as in EPCIS 2.0 XML. Readers
+    /// store the values of `type`, `exception` and `component` as full URIs (a CURIE such as
+    /// `gs1:Temperature` is expanded with the namespaces in scope where it was read).
     public var sensorElements: [XMLElement]
     /// `ilmd` fields, for example `cbvmda:lotNumber`.
     public var ilmd: [XMLElement]
@@ -143,6 +150,8 @@ public struct EPCISEvent: Hashable, Sendable {
         sources = []
         destinations = []
         sensorElements = []
+        readPointExtensions = []
+        bizLocationExtensions = []
         ilmd = []
         extensions = []
     }

@@ -81,13 +81,17 @@ public struct VocabularyElement: Hashable, Sendable {
     public struct Attribute: Hashable, Sendable {
         /// The attribute URI, for example `urn:epcglobal:cbv:mda#regulatedProductName`.
         public var id: String
-        /// The value.
+        /// The value when it is text.
         public var value: String
+        /// The value when it is structured (EPCIS 2.0 allows, for example, an address made of
+        /// namespaced elements); empty for text values.
+        public var elements: [XMLElement]
 
         /// Creates an attribute.
-        public init(id: String, value: String) {
+        public init(id: String, value: String, elements: [XMLElement] = []) {
             self.id = id
             self.value = value
+            self.elements = elements
         }
     }
 

@@ -1,19 +1,35 @@
-/// Writes an EPCIS 1.2 XML document event by event to a ``ByteSink``.
+/// Writes an EPCIS 1.2 or 2.0 XML document event by event to a ``ByteSink``.
 ///
 /// Memory does not grow with the number of events or EPCs: output is handed to the sink in
 /// 64 KiB chunks, and an event's EPC list can be streamed from any sequence
-/// (``write(_:streamingEPCs:)``). Values are written in XSD order, CBV values as URNs (the 1.2
-/// form), and 1.2's `extension` wrappers are placed where the 1.2 schema has them. Fields that
-/// EPCIS 1.2 cannot carry are refused with ``EPCISError/Code/notExpressible`` rather than dropped.
+/// (``write(_:streamingEPCs:)``). Elements are written in XSD order, CBV values as URNs (or Web
+/// URIs in 2.0 when the options say so).
+///
+/// EPCIS 1.2 output places fields in 1.2's `extension` wrappers. Fields that only 2.0 has use
+/// GS1's 1.2 extension mapping (the one GS1's 2.0→1.2 stylesheet uses), so a 1.2 file converted
+/// back to 2.0 loses nothing: `sensorElementList` and `persistentDisposition` go in the
+/// innermost `extension` of the event, `certificationInfo` in `baseExtension/extension`, and an
+/// AssociationEvent in `EventList/extension/extension` (all schema-valid: those wrappers accept
+/// any unqualified element, laxly).
 ///
 /// ```swift
-/// var writer = EPCIS12XMLWriter(sink: FileSink(path: "shipment.xml"))
+/// var writer = EPCISXMLWriter(sink: try FileSink(path: "shipment.xml"), version: .epcis12)
 /// try writer.begin(header: header, creationDate: "2026-11-21T10:00:00Z")
 /// for event in events { try writer.write(event) }
 /// try writer.finish()
 /// ```
-public struct EPCIS12XMLWriter<Sink: ByteSink> {
+public struct EPCISXMLWriter<Sink: ByteSink> {
+    /// The EPCIS version to write.
+    public enum Version: Sendable {
+        /// EPCIS 1.2 (namespace `urn:epcglobal:epcis:xsd:1`).
+        case epcis12
+        /// EPCIS 2.0 (namespace `urn:epcglobal:epcis:xsd:2`).
+        case epcis20
+    }
+
     private var out: ChunkedOutput<Sink>
+    private let version: Version
+    private let options: EPCISWriterOptions
     private var state = State.initial
     private var declared: [String: String] = [:]  // prefix → namespace declared on the root
     private var eventIndex = 0
@@ -21,7 +37,11 @@ public struct EPCIS12XMLWriter<Sink: ByteSink> {
     private enum State { case initial, events, finished }
 
     /// Creates a writer.
-    public init(sink: Sink) { out = ChunkedOutput(sink: sink) }
+    public init(sink: Sink, version: Version, options: EPCISWriterOptions = EPCISWriterOptions()) {
+        out = ChunkedOutput(sink: sink)
+        self.version = version
+        self.options = options
+    }
 
     /// Bytes handed to the sink so far.
     public var bytesWritten: Int { out.written }
@@ -32,42 +52,50 @@ public struct EPCIS12XMLWriter<Sink: ByteSink> {
     ///   - header: the header; EPCIS 1.2 requires its SBDH.
     ///   - creationDate: the document's `creationDate`.
     ///   - namespaces: extra prefix → namespace declarations for the root, for extension
-    ///     elements that events will carry.
-    /// - Throws: ``EPCISError`` when the header has no SBDH or the writer was already begun.
+    ///     elements that events will carry (elements in other namespaces declare them locally).
+    /// - Throws: ``EPCISError`` when a 1.2 header has no SBDH or the writer was already begun.
     public mutating func begin(header: EPCISHeader, creationDate: String, namespaces: [String: String] = [:]) throws {
         guard state == .initial else { throw EPCISError(.writerState, "begin(header:) was called twice") }
-        guard let sbdh = header.sbdh else {
+        if version == .epcis12 && header.sbdh == nil {
             throw EPCISError(
                 .notExpressible, "EPCIS 1.2 requires a Standard Business Document Header in the EPCISHeader; add one (sender, receiver, instance identifier)")
         }
-        declared = ["epcis": EPCISNamespace.epcis12, "sbdh": EPCISNamespace.sbdh, "cbvmda": EPCISNamespace.cbvmda]
+        declared = ["epcis": version == .epcis12 ? EPCISNamespace.epcis12 : EPCISNamespace.epcis20]
+        if header.sbdh != nil { declared["sbdh"] = EPCISNamespace.sbdh }
+        if version == .epcis12 { declared["cbvmda"] = EPCISNamespace.cbvmda }
         for element in header.extensions { collectNamespaces(element, into: &declared) }
-        for (prefix, namespace) in namespaces { declared[prefix] = namespace }
+        for (prefix, namespace) in namespaces where declared[prefix] == nil && !declared.values.contains(namespace) {
+            declared[prefix] = namespace
+        }
         out.append("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<epcis:EPCISDocument")
         for prefix in declared.keys.sorted() {
             out.append(" xmlns:\(prefix)=\"")
             out.appendEscaped(declared[prefix]!, attribute: true)
             out.append("\"")
         }
-        out.append(" schemaVersion=\"1.2\" creationDate=\"")
+        out.append(" schemaVersion=\"\(version == .epcis12 ? "1.2" : "2.0")\" creationDate=\"")
         out.appendEscaped(creationDate, attribute: true)
-        out.append("\">\n  <EPCISHeader>\n")
-        writeSBDH(sbdh)
-        if !header.vocabularies.isEmpty {
-            out.append("    <extension>\n      <EPCISMasterData>\n        <VocabularyList>\n")
-            for vocabulary in header.vocabularies { writeVocabulary(vocabulary) }
-            out.append("        </VocabularyList>\n      </EPCISMasterData>\n    </extension>\n")
+        out.append("\">\n")
+        if header.sbdh != nil || !header.vocabularies.isEmpty || !header.extensions.isEmpty {
+            out.append("  <EPCISHeader>\n")
+            if let sbdh = header.sbdh { writeSBDH(sbdh) }
+            if !header.vocabularies.isEmpty {
+                out.append("    <extension>\n      <EPCISMasterData>\n        <VocabularyList>\n")
+                for vocabulary in header.vocabularies { writeVocabulary(vocabulary) }
+                out.append("        </VocabularyList>\n      </EPCISMasterData>\n    </extension>\n")
+            }
+            for element in header.extensions { writeElement(element, depth: 2, scope: declared) }
+            out.append("  </EPCISHeader>\n")
         }
-        for element in header.extensions { writeElement(element, depth: 2, scope: declared) }
-        out.append("  </EPCISHeader>\n  <EPCISBody>\n    <EventList>\n")
+        out.append("  <EPCISBody>\n    <EventList>\n")
         state = .events
         try out.flushIfFull()
     }
 
     /// Writes one event.
     ///
-    /// - Throws: ``EPCISError`` when the event uses a field EPCIS 1.2 cannot carry or misses a
-    ///   required one; nothing of that event is written then.
+    /// - Throws: ``EPCISError`` when the event misses a required field, or an identifier cannot
+    ///   take the requested form; nothing of that event is written then.
     public mutating func write(_ event: EPCISEvent) throws {
         try write(event, streamingEPCs: EmptyCollection<String>())
     }
@@ -76,48 +104,46 @@ public struct EPCIS12XMLWriter<Sink: ByteSink> {
     /// `event.epcList`, so that an event with millions of EPCs never sits in memory whole.
     public mutating func write(_ event: EPCISEvent, streamingEPCs: some Sequence<String>) throws {
         guard state == .events else { throw EPCISError(.writerState, "write(_:) needs begin(header:) first and no finish() yet") }
-        try check(event)
-        let wrapped = event.type == .transformation
-        let indent = wrapped ? "        " : "      "
-        if wrapped { out.append("      <extension>\n") }
+        try EventRules.check(event, index: eventIndex + 1)
+        let event = try options.identifiers == .asGiven ? event : EventRules.respelled(event, options)
+        let v12 = version == .epcis12
+        // 1.2 keeps TransformationEvent in EventList/extension, AssociationEvent one level deeper.
+        let wrappers = !v12 ? 0 : event.type == .transformation ? 1 : event.type == .association ? 2 : 0
+        let flat = !v12 || event.type == .association
+        for level in 0..<wrappers { out.append(String(repeating: "  ", count: 3 + level) + "<extension>\n") }
+        let indent = String(repeating: "  ", count: 3 + wrappers)
         out.append("\(indent)<\(event.type.rawValue)>\n")
         let inner = indent + "  "
         leaf(inner, "eventTime", event.eventTime)
         if let recordTime = event.recordTime { leaf(inner, "recordTime", recordTime) }
         leaf(inner, "eventTimeZoneOffset", event.eventTimeZoneOffset)
-        if event.eventID != nil || event.errorDeclaration != nil {
+        if flat {
+            if let eventID = event.eventID { leaf(inner, "eventID", eventID) }
+            if let declaration = event.errorDeclaration { writeErrorDeclaration(declaration, indent: inner) }
+            if let certificationInfo = event.certificationInfo { leaf(inner, "certificationInfo", certificationInfo) }
+        } else if event.eventID != nil || event.errorDeclaration != nil || event.certificationInfo != nil {
             out.append("\(inner)<baseExtension>\n")
             if let eventID = event.eventID { leaf(inner + "  ", "eventID", eventID) }
             if let declaration = event.errorDeclaration { writeErrorDeclaration(declaration, indent: inner + "  ") }
+            if let certificationInfo = event.certificationInfo {
+                out.append("\(inner)  <extension>\n")
+                leaf(inner + "    ", "certificationInfo", certificationInfo)
+                out.append("\(inner)  </extension>\n")
+            }
             out.append("\(inner)</baseExtension>\n")
         }
+        let quantityName = event.type == .object || event.type == .transaction ? "quantityList" : "childQuantityList"
         switch event.type {
         case .object:
-            try epcList(inner, "epcList", event.epcList, streamingEPCs)
-            coreTail(event, inner, bizTransactionsHere: true)
-            let hasExtension = !event.quantityList.isEmpty || !event.sources.isEmpty || !event.destinations.isEmpty || !event.ilmd.isEmpty
-            if hasExtension {
-                out.append("\(inner)<extension>\n")
-                quantities(inner + "  ", "quantityList", event.quantityList)
-                sourcesAndDestinations(event, inner + "  ")
-                if !event.ilmd.isEmpty {
-                    out.append("\(inner)  <ilmd>\n")
-                    for element in event.ilmd { writeElement(element, depth: (inner.count + 4) / 2, scope: declared) }
-                    out.append("\(inner)  </ilmd>\n")
-                }
-                out.append("\(inner)</extension>\n")
-            }
-        case .aggregation:
+            if v12 || !event.epcList.isEmpty || event.quantityList.isEmpty { try epcList(inner, "epcList", event.epcList, streamingEPCs) }
+        case .aggregation, .association:
             if let parentID = event.parentID { leaf(inner, "parentID", parentID) }
-            try epcList(inner, "childEPCs", event.epcList, streamingEPCs)
-            coreTail(event, inner, bizTransactionsHere: true)
-            extensionWrapper(event, inner, quantityName: "childQuantityList")
+            if v12 || !event.epcList.isEmpty { try epcList(inner, "childEPCs", event.epcList, streamingEPCs) }
+            if event.type == .association { quantities(inner, quantityName, event.quantityList) }
         case .transaction:
             bizTransactionList(event, inner)
             if let parentID = event.parentID { leaf(inner, "parentID", parentID) }
-            try epcList(inner, "epcList", event.epcList, streamingEPCs)
-            coreTail(event, inner, bizTransactionsHere: false)
-            extensionWrapper(event, inner, quantityName: "quantityList")
+            if v12 || !event.epcList.isEmpty { try epcList(inner, "epcList", event.epcList, streamingEPCs) }
         case .transformation:
             if !event.inputEPCList.isEmpty { try epcList(inner, "inputEPCList", event.inputEPCList, EmptyCollection()) }
             quantities(inner, "inputQuantityList", event.inputQuantityList)
@@ -126,20 +152,32 @@ public struct EPCIS12XMLWriter<Sink: ByteSink> {
             }
             quantities(inner, "outputQuantityList", event.outputQuantityList)
             if let transformationID = event.transformationID { leaf(inner, "transformationID", transformationID) }
-            cbv(inner, event)
-            bizTransactionList(event, inner)
+        }
+        if let action = event.action { leaf(inner, "action", action.rawValue) }
+        cbvAndPlaces(inner, event)
+        if event.type != .transaction { bizTransactionList(event, inner) }
+        if flat || event.type == .transformation {
+            if event.type != .association && event.type != .transformation { quantities(inner, quantityName, event.quantityList) }
             sourcesAndDestinations(event, inner)
-            if !event.ilmd.isEmpty {
-                out.append("\(inner)<ilmd>\n")
-                for element in event.ilmd { writeElement(element, depth: (inner.count + 2) / 2, scope: declared) }
-                out.append("\(inner)</ilmd>\n")
+            if flat { twoPointOhFields(event, inner) }
+            ilmd(event, inner)
+            if !flat { innerExtension(event, inner) }
+        } else {
+            let hasExtension =
+                !event.quantityList.isEmpty || !event.sources.isEmpty || !event.destinations.isEmpty || !event.ilmd.isEmpty
+                || !event.sensorElements.isEmpty || !event.persistentDispositionSet.isEmpty || !event.persistentDispositionUnset.isEmpty
+            if hasExtension {
+                out.append("\(inner)<extension>\n")
+                quantities(inner + "  ", quantityName, event.quantityList)
+                sourcesAndDestinations(event, inner + "  ")
+                ilmd(event, inner + "  ")
+                innerExtension(event, inner + "  ")
+                out.append("\(inner)</extension>\n")
             }
-        case .association:
-            break  // refused by check(_:)
         }
         for element in event.extensions { writeElement(element, depth: inner.count / 2, scope: declared) }
         out.append("\(indent)</\(event.type.rawValue)>\n")
-        if wrapped { out.append("      </extension>\n") }
+        for level in (0..<wrappers).reversed() { out.append(String(repeating: "  ", count: 3 + level) + "</extension>\n") }
         eventIndex += 1
         try out.flushIfFull()
     }
@@ -152,41 +190,34 @@ public struct EPCIS12XMLWriter<Sink: ByteSink> {
         state = .finished
     }
 
-    // MARK: - Rules
+    /// `sensorElementList` and `persistentDisposition`, in 2.0 order.
+    private mutating func twoPointOhFields(_ event: EPCISEvent, _ indent: String) {
+        if !event.sensorElements.isEmpty {
+            out.append("\(indent)<sensorElementList>\n")
+            for element in event.sensorElements { writeElement(element, depth: indent.count / 2 + 1, scope: declared) }
+            out.append("\(indent)</sensorElementList>\n")
+        }
+        if !event.persistentDispositionSet.isEmpty || !event.persistentDispositionUnset.isEmpty {
+            out.append("\(indent)<persistentDisposition>\n")
+            for value in event.persistentDispositionUnset { leaf(indent + "  ", "unset", cbv(.disposition, value)) }
+            for value in event.persistentDispositionSet { leaf(indent + "  ", "set", cbv(.disposition, value)) }
+            out.append("\(indent)</persistentDisposition>\n")
+        }
+    }
 
-    private func check(_ event: EPCISEvent) throws {
-        let name = "event \(eventIndex + 1) (\(event.type.rawValue) at \(event.eventTime))"
-        var unsupported: [String] = []
-        if event.type == .association { unsupported.append("the AssociationEvent type") }
-        if event.certificationInfo != nil { unsupported.append("certificationInfo") }
-        if !event.sensorElements.isEmpty { unsupported.append("sensorElementList") }
-        if !event.persistentDispositionSet.isEmpty || !event.persistentDispositionUnset.isEmpty { unsupported.append("persistentDisposition") }
-        if !unsupported.isEmpty {
-            throw EPCISError(
-                .notExpressible,
-                "\(name) uses \(unsupported.joined(separator: ", ")), which EPCIS 1.2 cannot carry; send this partner EPCIS 2.0 or remove the field")
-        }
-        if event.type != .transformation && event.action == nil {
-            throw EPCISError(.invalidEvent, "\(name) has no action; EPCIS requires ADD, OBSERVE or DELETE")
-        }
-        if event.type == .transaction && event.bizTransactions.isEmpty {
-            throw EPCISError(.invalidEvent, "\(name) has no bizTransactionList; a TransactionEvent names at least one business transaction")
-        }
-        if event.type != .transformation
-            && (!event.inputEPCList.isEmpty || !event.outputEPCList.isEmpty || !event.inputQuantityList.isEmpty
-                || !event.outputQuantityList.isEmpty || event.transformationID != nil)
-        {
-            throw EPCISError(.invalidEvent, "\(name) has transformation inputs/outputs, which only a TransformationEvent has")
-        }
-        if event.type == .object && event.parentID != nil {
-            throw EPCISError(.invalidEvent, "\(name) has a parentID, which an ObjectEvent does not have")
-        }
-        if !event.ilmd.isEmpty && event.type != .object && event.type != .transformation {
-            throw EPCISError(.invalidEvent, "\(name) has ILMD, which only Object and Transformation events carry")
-        }
-        for reference in event.sources + event.destinations where reference.type == nil {
-            throw EPCISError(.invalidEvent, "\(name) has a source or destination '\(reference.value)' without a type; use owning_party, possessing_party or location")
-        }
+    /// 1.2's innermost `extension`, holding the 2.0-only fields.
+    private mutating func innerExtension(_ event: EPCISEvent, _ indent: String) {
+        guard !event.sensorElements.isEmpty || !event.persistentDispositionSet.isEmpty || !event.persistentDispositionUnset.isEmpty else { return }
+        out.append("\(indent)<extension>\n")
+        twoPointOhFields(event, indent + "  ")
+        out.append("\(indent)</extension>\n")
+    }
+
+    private mutating func ilmd(_ event: EPCISEvent, _ indent: String) {
+        guard !event.ilmd.isEmpty else { return }
+        out.append("\(indent)<ilmd>\n")
+        for element in event.ilmd { writeElement(element, depth: indent.count / 2 + 1, scope: declared) }
+        out.append("\(indent)</ilmd>\n")
     }
 
     // MARK: - Pieces
@@ -203,7 +234,7 @@ public struct EPCIS12XMLWriter<Sink: ByteSink> {
         let item = indent + "  <epc>"
         for epc in epcs { epcItem(item, epc) }
         for epc in more {
-            epcItem(item, epc)
+            epcItem(item, options.identifiers == .asGiven ? epc : try options.identifier(epc))
             try out.flushIfFull()
         }
         out.append("\(indent)</\(name)>\n")
@@ -216,23 +247,28 @@ public struct EPCIS12XMLWriter<Sink: ByteSink> {
         out.append("</epc>\n")
     }
 
-    private mutating func cbv(_ indent: String, _ event: EPCISEvent) {
-        if let bizStep = event.bizStep { leaf(indent, "bizStep", CBVVocabulary.bizStep.urn(bizStep)) }
-        if let disposition = event.disposition { leaf(indent, "disposition", CBVVocabulary.disposition.urn(disposition)) }
-        if let readPoint = event.readPoint { wrappedID(indent, "readPoint", readPoint) }
-        if let bizLocation = event.bizLocation { wrappedID(indent, "bizLocation", bizLocation) }
+    /// A CBV value in this writer's spelling (user-defined URIs pass through).
+    private func cbv(_ vocabulary: CBVVocabulary, _ value: String) -> String {
+        guard version == .epcis20 && options.cbv == .webURI, let word = vocabulary.bareWord(value) else { return vocabulary.urn(value) }
+        return vocabulary.webPrefix + word
     }
 
-    /// action, bizStep, disposition, readPoint, bizLocation and (for Object/Aggregation) bizTransactionList.
-    private mutating func coreTail(_ event: EPCISEvent, _ indent: String, bizTransactionsHere: Bool) {
-        if let action = event.action { leaf(indent, "action", action.rawValue) }
-        cbv(indent, event)
-        if bizTransactionsHere { bizTransactionList(event, indent) }
+    /// bizStep, disposition, readPoint, bizLocation.
+    private mutating func cbvAndPlaces(_ indent: String, _ event: EPCISEvent) {
+        if let bizStep = event.bizStep { leaf(indent, "bizStep", cbv(.bizStep, bizStep)) }
+        if let disposition = event.disposition { leaf(indent, "disposition", cbv(.disposition, disposition)) }
+        if event.readPoint != nil || !event.readPointExtensions.isEmpty {
+            place(indent, "readPoint", event.readPoint, event.readPointExtensions)
+        }
+        if event.bizLocation != nil || !event.bizLocationExtensions.isEmpty {
+            place(indent, "bizLocation", event.bizLocation, event.bizLocationExtensions)
+        }
     }
 
-    private mutating func wrappedID(_ indent: String, _ name: String, _ id: String) {
+    private mutating func place(_ indent: String, _ name: String, _ id: String?, _ extensions: [XMLElement]) {
         out.append("\(indent)<\(name)>\n")
-        leaf(indent + "  ", "id", id)
+        if let id { leaf(indent + "  ", "id", id) }
+        for element in extensions { writeElement(element, depth: indent.count / 2 + 1, scope: declared) }
         out.append("\(indent)</\(name)>\n")
     }
 
@@ -252,7 +288,7 @@ public struct EPCIS12XMLWriter<Sink: ByteSink> {
             out.append("\(indent)  <\(item)")
             if let type = reference.type {
                 out.append(" type=\"")
-                out.appendEscaped(vocabulary.urn(type), attribute: true)
+                out.appendEscaped(cbv(vocabulary, type), attribute: true)
                 out.append("\"")
             }
             out.append(">")
@@ -275,19 +311,10 @@ public struct EPCIS12XMLWriter<Sink: ByteSink> {
         out.append("\(indent)</\(name)>\n")
     }
 
-    /// Aggregation and Transaction events keep quantities and source/destination in `extension`.
-    private mutating func extensionWrapper(_ event: EPCISEvent, _ indent: String, quantityName: String) {
-        guard !event.quantityList.isEmpty || !event.sources.isEmpty || !event.destinations.isEmpty else { return }
-        out.append("\(indent)<extension>\n")
-        quantities(indent + "  ", quantityName, event.quantityList)
-        sourcesAndDestinations(event, indent + "  ")
-        out.append("\(indent)</extension>\n")
-    }
-
     private mutating func writeErrorDeclaration(_ declaration: ErrorDeclaration, indent: String) {
         out.append("\(indent)<errorDeclaration>\n")
         leaf(indent + "  ", "declarationTime", declaration.declarationTime)
-        if let reason = declaration.reason { leaf(indent + "  ", "reason", CBVVocabulary.errorReason.urn(reason)) }
+        if let reason = declaration.reason { leaf(indent + "  ", "reason", cbv(.errorReason, reason)) }
         if !declaration.correctiveEventIDs.isEmpty {
             out.append("\(indent)  <correctiveEventIDs>\n")
             for id in declaration.correctiveEventIDs { leaf(indent + "    ", "correctiveEventID", id) }
@@ -377,7 +404,14 @@ public struct EPCIS12XMLWriter<Sink: ByteSink> {
         }
         let indent = inline ? "" : String(repeating: "  ", count: depth)
         let name = qualified(element.namespace, element.prefix, element.name)
-        let attributes = element.attributes.map { (qualified($0.namespace, $0.prefix, $0.name), $0.value) }
+        let attributes = element.attributes.map { attribute in
+            // `xsi:type="xsd:integer"` names a type by QName; its prefix must be declared too.
+            var value = attribute.value
+            if attribute.namespace == XMLNamespace.xsi && attribute.name == "type" && value.hasPrefix("xsd:") {
+                value = qualified(XMLNamespace.xsd, "xsd", String(value.dropFirst(4)))
+            }
+            return (qualified(attribute.namespace, attribute.prefix, attribute.name), value)
+        }
         out.append("\(indent)<\(name)")
         for (prefix, namespace) in declarations {
             out.append(" xmlns:\(prefix)=\"")
