@@ -5,10 +5,13 @@ import Testing
 func differences<T>(_ a: T, _ b: T, path: String = "") -> [String] {
     let left = Mirror(reflecting: a)
     let right = Mirror(reflecting: b)
+    if left.displayStyle == .enum, left.children.count == 1, right.children.count == 1, left.children.first?.label == right.children.first?.label {
+        return differences(left.children.first!.value, right.children.first!.value, path: path + "." + (left.children.first?.label ?? ""))
+    }
     if left.children.isEmpty || left.displayStyle == .enum || left.displayStyle == .optional && left.children.count != right.children.count {
         let l = String(reflecting: a)
         let r = String(reflecting: b)
-        return l == r ? [] : ["\(path): \(l.prefix(300)) ≠ \(r.prefix(300))"]
+        return l == r ? [] : ["\(path): \(l.prefix(400)) ≠ \(r.prefix(400))"]
     }
     if left.displayStyle == .collection && left.children.count != right.children.count {
         return ["\(path): \(left.children.count) elements ≠ \(right.children.count) elements; \(String(reflecting: a).prefix(300)) ≠ \(String(reflecting: b).prefix(300))"]

@@ -278,7 +278,14 @@ final class XMLStreamReader {
     private func expandCURIE(_ value: String) -> String {
         guard let colon = value.firstIndex(of: ":"), !value[colon...].hasPrefix("://") else { return value }
         let prefix = String(value[..<colon])
-        guard prefix != "urn", prefix != "http", prefix != "https", let namespace = lookupNamespace(prefix) else { return value }
+        // Only GS1 vocabulary and CBV CURIEs are expanded (other values stay verbatim, in every
+        // format). GS1's own examples use `gs1:` and `cbv:` without declaring them.
+        let wellKnown = ["gs1": XMLNamespace.gs1Vocabulary, "cbv": "https://ref.gs1.org/cbv/"]
+        guard prefix != "urn", prefix != "http", prefix != "https", let namespace = wellKnown[prefix] ?? lookupNamespace(prefix),
+            wellKnown.values.contains(namespace)
+        else {
+            return value
+        }
         return namespace + value[value.index(after: colon)...]
     }
 }

@@ -53,7 +53,7 @@ public final class FileSink: ByteSink {
 /// the document's size.
 struct ChunkedOutput<Sink: ByteSink> {
     let sink: Sink
-    private(set) var buffer: [UInt8] = []
+    var buffer: [UInt8] = []
     private(set) var written = 0
     private let chunk = 1 << 16
 

@@ -49,16 +49,23 @@ public struct EPCISXMLWriter<Sink: ByteSink> {
     /// Writes the XML declaration, the root element and the header, and opens the event list.
     ///
     /// - Parameters:
-    ///   - header: the header; EPCIS 1.2 requires its SBDH.
+    ///   - header: the header; in EPCIS 1.2 a header with master data or extensions needs an SBDH.
     ///   - creationDate: the document's `creationDate`.
     ///   - namespaces: extra prefix → namespace declarations for the root, for extension
     ///     elements that events will carry (elements in other namespaces declare them locally).
-    /// - Throws: ``EPCISError`` when a 1.2 header has no SBDH or the writer was already begun.
+    /// - Throws: ``EPCISError`` when a 1.2 header needs an SBDH it lacks, or the writer was already begun.
     public mutating func begin(header: EPCISHeader, creationDate: String, namespaces: [String: String] = [:]) throws {
         guard state == .initial else { throw EPCISError(.writerState, "begin(header:) was called twice") }
-        if version == .epcis12 && header.sbdh == nil {
+        // 1.2 makes the whole header optional, but a header it has must start with an SBDH.
+        if version == .epcis12 && header.sbdh == nil && (!header.vocabularies.isEmpty || !header.extensions.isEmpty) {
             throw EPCISError(
-                .notExpressible, "EPCIS 1.2 requires a Standard Business Document Header in the EPCISHeader; add one (sender, receiver, instance identifier)")
+                .notExpressible,
+                "EPCIS 1.2 carries master data and header extensions only in a header with a Standard Business Document Header; add one (sender, receiver, instance identifier)")
+        }
+        if version == .epcis20, let foreign = header.extensions.first(where: { $0.namespace != nil }) {
+            throw EPCISError(
+                .notExpressible,
+                "the header extension <\(foreign.prefix.map { "\($0):" } ?? "")\(foreign.name)> (\(foreign.namespace!)) has no place in EPCIS 2.0 XML, whose EPCISHeader accepts no foreign elements; send this partner EPCIS 1.2 XML or JSON-LD, which carry it")
         }
         declared = ["epcis": version == .epcis12 ? EPCISNamespace.epcis12 : EPCISNamespace.epcis20]
         if header.sbdh != nil { declared["sbdh"] = EPCISNamespace.sbdh }
@@ -84,7 +91,14 @@ public struct EPCISXMLWriter<Sink: ByteSink> {
                 for vocabulary in header.vocabularies { writeVocabulary(vocabulary) }
                 out.append("        </VocabularyList>\n      </EPCISMasterData>\n    </extension>\n")
             }
-            for element in header.extensions { writeElement(element, depth: 2, scope: declared) }
+            let local = header.extensions.filter { $0.namespace == nil }
+            if !local.isEmpty {
+                // Unqualified header extensions live in EPCISHeader/extension/extension (##local).
+                out.append("    <extension>\n      <extension>\n")
+                for element in local { writeElement(element, depth: 4, scope: declared) }
+                out.append("      </extension>\n    </extension>\n")
+            }
+            for element in header.extensions where element.namespace != nil { writeElement(element, depth: 2, scope: declared) }
             out.append("  </EPCISHeader>\n")
         }
         out.append("  <EPCISBody>\n    <EventList>\n")
@@ -107,6 +121,11 @@ public struct EPCISXMLWriter<Sink: ByteSink> {
         try EventRules.check(event, index: eventIndex + 1)
         let event = try options.identifiers == .asGiven ? event : EventRules.respelled(event, options)
         let v12 = version == .epcis12
+        if !v12 || event.type == .association, let local = event.extensions.first(where: { $0.namespace == nil }) {
+            throw EPCISError(
+                .notExpressible,
+                "event \(eventIndex + 1) (\(event.type.rawValue) at \(event.eventTime)) has the extension element <\(local.name)> in no namespace, which EPCIS 2.0 XML cannot carry (its events accept only namespaced extensions); send EPCIS 1.2 XML or put the element in a namespace")
+        }
         // 1.2 keeps TransformationEvent in EventList/extension, AssociationEvent one level deeper.
         let wrappers = !v12 ? 0 : event.type == .transformation ? 1 : event.type == .association ? 2 : 0
         let flat = !v12 || event.type == .association
@@ -161,21 +180,22 @@ public struct EPCISXMLWriter<Sink: ByteSink> {
             sourcesAndDestinations(event, inner)
             if flat { twoPointOhFields(event, inner) }
             ilmd(event, inner)
-            if !flat { innerExtension(event, inner) }
+            if !flat { localExtensions(event, inner) }
         } else {
             let hasExtension =
                 !event.quantityList.isEmpty || !event.sources.isEmpty || !event.destinations.isEmpty || !event.ilmd.isEmpty
                 || !event.sensorElements.isEmpty || !event.persistentDispositionSet.isEmpty || !event.persistentDispositionUnset.isEmpty
+                || event.extensions.contains { $0.namespace == nil }
             if hasExtension {
                 out.append("\(inner)<extension>\n")
                 quantities(inner + "  ", quantityName, event.quantityList)
                 sourcesAndDestinations(event, inner + "  ")
                 ilmd(event, inner + "  ")
-                innerExtension(event, inner + "  ")
+                localExtensions(event, inner + "  ")
                 out.append("\(inner)</extension>\n")
             }
         }
-        for element in event.extensions { writeElement(element, depth: inner.count / 2, scope: declared) }
+        for element in event.extensions where element.namespace != nil { writeElement(element, depth: inner.count / 2, scope: declared) }
         out.append("\(indent)</\(event.type.rawValue)>\n")
         for level in (0..<wrappers).reversed() { out.append(String(repeating: "  ", count: 3 + level) + "</extension>\n") }
         eventIndex += 1
@@ -205,18 +225,29 @@ public struct EPCISXMLWriter<Sink: ByteSink> {
         }
     }
 
-    /// 1.2's innermost `extension`, holding the 2.0-only fields.
-    private mutating func innerExtension(_ event: EPCISEvent, _ indent: String) {
-        guard !event.sensorElements.isEmpty || !event.persistentDispositionSet.isEmpty || !event.persistentDispositionUnset.isEmpty else { return }
+    /// 1.2's innermost `extension` of an event: the 2.0-only fields and unqualified extension
+    /// elements (1.2 allows those only there).
+    private mutating func localExtensions(_ event: EPCISEvent, _ indent: String) {
+        let local = event.extensions.filter { $0.namespace == nil }
+        let twoPointOh = !event.sensorElements.isEmpty || !event.persistentDispositionSet.isEmpty || !event.persistentDispositionUnset.isEmpty
+        guard twoPointOh || !local.isEmpty else { return }
         out.append("\(indent)<extension>\n")
-        twoPointOhFields(event, indent + "  ")
+        if twoPointOh { twoPointOhFields(event, indent + "  ") }
+        for element in local { writeElement(element, depth: indent.count / 2 + 1, scope: declared) }
         out.append("\(indent)</extension>\n")
     }
 
     private mutating func ilmd(_ event: EPCISEvent, _ indent: String) {
         guard !event.ilmd.isEmpty else { return }
         out.append("\(indent)<ilmd>\n")
-        for element in event.ilmd { writeElement(element, depth: indent.count / 2 + 1, scope: declared) }
+        let local = event.ilmd.filter { $0.namespace == nil }
+        if !local.isEmpty {
+            // Unqualified ILMD fields belong in ilmd/extension (##local) in both versions.
+            out.append("\(indent)  <extension>\n")
+            for element in local { writeElement(element, depth: indent.count / 2 + 2, scope: declared) }
+            out.append("\(indent)  </extension>\n")
+        }
+        for element in event.ilmd where element.namespace != nil { writeElement(element, depth: indent.count / 2 + 1, scope: declared) }
         out.append("\(indent)</ilmd>\n")
     }
 
@@ -362,6 +393,11 @@ public struct EPCISXMLWriter<Sink: ByteSink> {
                 out.appendEscaped(attribute.id, attribute: true)
                 out.append("\">")
                 out.appendEscaped(attribute.value)
+                if !attribute.elements.isEmpty {
+                    out.append("\n")
+                    for nested in attribute.elements { writeElement(nested, depth: 9, scope: declared) }
+                    out.append("                ")
+                }
                 out.append("</attribute>\n")
             }
             if !element.children.isEmpty {
