@@ -109,7 +109,9 @@ final class XMLStreamReader {
     /// The first parse error as an ``EPCISError``, if libxml2 reported one.
     private func pendingError() -> EPCISError? {
         guard let first = diagnostics.errors.first else { return nil }
-        let code: EPCISError.Code = first.message.contains("Excessive depth") ? .forbidden : .malformed
+        // libxml2's own guards (depth, entity loops and amplification) fire before ours can.
+        let refusedBySafetyLimit = first.message.contains("Excessive depth") || first.message.lowercased().contains("entit")
+        let code: EPCISError.Code = refusedBySafetyLimit ? .forbidden : .malformed
         return EPCISError(code, first.message + (first.hint.map { "; \($0)" } ?? ""), location: first.location)
     }
 
