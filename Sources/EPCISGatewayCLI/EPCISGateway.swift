@@ -10,7 +10,7 @@ struct EPCISGateway: ParsableCommand {
             Run `epcis-gateway <command> --help` for the options of one command.
             """,
         version: GatewayVersion.current,
-        subcommands: [VersionCommand.self, GS1Command.self]
+        subcommands: [VersionCommand.self, GS1Command.self, ConvertCommand.self, ValidateCommand.self]
     )
 }
 

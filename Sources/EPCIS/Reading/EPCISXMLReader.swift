@@ -31,6 +31,22 @@ public final class EPCISXMLReader: EPCISDocumentReader {
         try self.init(xml: XMLStreamReader(bytes: bytes, name: name))
     }
 
+    /// Opens the file at `path` with `schema` attached, so that reading also validates.
+    convenience init(path: String, validatingWith schema: XMLSchema) throws {
+        let xml = try XMLStreamReader(path: path)
+        try xml.attach(schema)
+        try self.init(xml: xml)
+    }
+
+    /// XML Schema validity errors found so far (with a schema attached), and how many more were not kept.
+    var validityIssues: (issues: [EPCISIssue], dropped: Int) { xml.validityIssues }
+
+    /// Reads to the end without building events (validation only).
+    func skipToEnd() throws {
+        finished = true
+        while try xml.read() {}
+    }
+
     private init(xml: XMLStreamReader) throws {
         self.xml = xml
         info = EPCISDocumentInfo(format: .xml12, creationDate: nil)
@@ -83,7 +99,7 @@ public final class EPCISXMLReader: EPCISDocumentReader {
         while try xml.read() {
             guard xml.nodeType == .element else { continue }
             if xml.depth == 1 && xml.localName == "EPCISHeader" {
-                var decoding = EPCISXMLDecoding(version: format, location: xml.location, line: xml.line)
+                var decoding = EPCISXMLDecoding(version: format, location: xml.nodeLocation, line: xml.line)
                 let element = try xml.readElement()
                 info.header = try decoding.header(element)
                 decodingWarnings += decoding.warnings
@@ -107,7 +123,7 @@ public final class EPCISXMLReader: EPCISDocumentReader {
                 let name = xml.localName
                 if let _ = EPCISEventType(rawValue: name), xml.namespaceURI == nil {
                     eventIndex += 1
-                    var decoding = EPCISXMLDecoding(version: info.format, location: xml.location, line: xml.line)
+                    var decoding = EPCISXMLDecoding(version: info.format, location: xml.nodeLocation, line: xml.line)
                     let element = try xml.readElement()
                     let event = try decoding.event(element, index: eventIndex)
                     decodingWarnings += decoding.warnings

@@ -29,6 +29,10 @@ final class XMLStreamReader {
     final class Diagnostics {
         var errors: [EPCISIssue] = []
         var warnings: [EPCISIssue] = []
+        /// XML Schema validity errors (when a schema is attached); they do not stop reading.
+        var validity: [EPCISIssue] = []
+        var validityLimit = 1000
+        var validityDropped = 0
     }
 
     private static let parseOptions = Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOCDATA.rawValue | XML_PARSE_COMPACT.rawValue)
@@ -60,10 +64,25 @@ final class XMLStreamReader {
         installHandler()
     }
 
+    private var validation: xmlSchemaValidCtxtPtr?
+
     deinit {
         xmlFreeTextReader(reader)
+        if let validation { xmlSchemaFreeValidCtxt(validation) }
         ownedBuffer?.deallocate()
     }
+
+    /// Validates the document against `schema` while it is read (as `xmllint --stream --schema`
+    /// does); validity errors are collected in ``validityIssues`` and do not stop reading.
+    func attach(_ schema: XMLSchema) throws {
+        guard let context = xmlSchemaNewValidCtxt(schema.pointer), xmlTextReaderSchemaValidateCtxt(reader, context, 0) == 0 else {
+            throw EPCISError(.input, "the XML schema could not be attached to the reader")
+        }
+        validation = context
+    }
+
+    /// XML Schema validity errors found so far, and how many more were not kept.
+    var validityIssues: (issues: [EPCISIssue], dropped: Int) { (diagnostics.validity, diagnostics.validityDropped) }
 
     private func installHandler() {
         let context = Unmanaged.passUnretained(diagnostics).toOpaque()
@@ -72,6 +91,14 @@ final class XMLStreamReader {
             { context, error in
                 guard let context, let error else { return }
                 let diagnostics = Unmanaged<XMLStreamReader.Diagnostics>.fromOpaque(context).takeUnretainedValue()
+                if error.pointee.domain == Int32(XML_FROM_SCHEMASV.rawValue) {
+                    if diagnostics.validity.count < diagnostics.validityLimit {
+                        diagnostics.validity.append(XMLStreamReader.issue(from: error.pointee, rule: "xsd"))
+                    } else {
+                        diagnostics.validityDropped += 1
+                    }
+                    return
+                }
                 let issue = XMLStreamReader.issue(from: error.pointee, rule: "xml")
                 if error.pointee.level.rawValue >= XML_ERR_ERROR.rawValue {
                     diagnostics.errors.append(issue)
@@ -163,8 +190,18 @@ final class XMLStreamReader {
     var nodeType: NodeType? { NodeType(rawValue: xmlTextReaderNodeType(reader)) }
     var depth: Int { Int(xmlTextReaderDepth(reader)) }
     var isEmptyElement: Bool { xmlTextReaderIsEmptyElement(reader) == 1 }
-    var line: Int { Int(xmlTextReaderGetParserLineNumber(reader)) }
-    var location: String { "\(line):\(xmlTextReaderGetParserColumnNumber(reader))" }
+    /// The line of the current node (the parser itself may have read ahead of it).
+    var line: Int {
+        if let node = xmlTextReaderCurrentNode(reader) {
+            let line = Int(xmlGetLineNo(node))
+            if line > 0 { return line }
+        }
+        return Int(xmlTextReaderGetParserLineNumber(reader))
+    }
+    /// `line:column` of the parser (where a parse error is), for messages.
+    var location: String { "\(xmlTextReaderGetParserLineNumber(reader)):\(xmlTextReaderGetParserColumnNumber(reader))" }
+    /// `line` of the current node, for messages about a whole element.
+    var nodeLocation: String { "\(line)" }
 
     /// The local name, interned (libxml2 keeps names in a dictionary with stable pointers).
     var localName: String { interned(xmlTextReaderConstLocalName(reader)) ?? "" }

@@ -1,0 +1,150 @@
+internal import Foundation
+
+/// The XML Schemas a validation uses, compiled once.
+public struct EPCISSchemas: Sendable {
+    /// The EPCIS 1.2 schema.
+    public let epcis12: XMLSchema
+    /// The EPCIS 2.0 schema.
+    public let epcis20: XMLSchema
+
+    /// File names of the two schemas inside a schema directory.
+    public static let fileNames = (epcis12: "epcis-1.2.xsd", epcis20: "epcis-2.0.xsd")
+
+    /// Compiles `epcis-1.2.xsd` and `epcis-2.0.xsd` from `directory`.
+    public init(directory: String) throws {
+        epcis12 = try XMLSchema(path: directory + "/" + Self.fileNames.epcis12)
+        epcis20 = try XMLSchema(path: directory + "/" + Self.fileNames.epcis20)
+    }
+
+    /// Uses the given schema files.
+    public init(epcis12: XMLSchema, epcis20: XMLSchema) {
+        self.epcis12 = epcis12
+        self.epcis20 = epcis20
+    }
+}
+
+/// What a validation found in one file.
+public struct EPCISValidationReport: Sendable, Codable {
+    /// The file.
+    public var file: String
+    /// The format it was read as, if it got that far.
+    public var format: EPCISFormat?
+    /// Events read.
+    public var events: Int
+    /// Errors and warnings, in document order per kind.
+    public var issues: [EPCISIssue]
+    /// Validity errors beyond the kept ones.
+    public var moreErrors: Int
+
+    /// `true` when there is no error (warnings allowed).
+    public var valid: Bool { !issues.contains { $0.severity == .error } && moreErrors == 0 }
+}
+
+/// Validates EPCIS documents: well-formedness and safety (the readers' rules), the XML Schema
+/// of the document's version (streamed, as `xmllint --stream --schema`), and the EPCIS rules
+/// every writer enforces (required action, bizTransactionList on a TransactionEvent, …).
+public enum EPCISValidator {
+    /// Validates the file at `path`.
+    ///
+    /// - Parameters:
+    ///   - schemas: the XML Schemas; `nil` skips XML Schema validation.
+    ///   - decodeEvents: also map every event to the model and check the EPCIS rules (slower;
+    ///     without it an XML file gets only the parser's and the schema's checks).
+    public static func validate(path: String, schemas: EPCISSchemas?, decodeEvents: Bool = true) -> EPCISValidationReport {
+        var report = EPCISValidationReport(file: path, format: nil, events: 0, issues: [], moreErrors: 0)
+        func record(_ error: any Error) {
+            if let error = error as? EPCISError {
+                let place = error.location.flatMap(Self.lineAndColumn)
+                report.issues.append(
+                    EPCISIssue(.error, rule: "epcis:\(error.code)", message: error.message, line: place?.0, column: place?.1, path: place == nil ? error.location : nil))
+            } else {
+                report.issues.append(EPCISIssue(.error, rule: "epcis", message: "\(error)"))
+            }
+        }
+        do {
+            if try isJSON(path) {
+                report.format = .jsonld20
+                let reader = try EPCISJSONLDReader(path: path)
+                defer { report.issues += reader.warnings }
+                do {
+                    while let event = try reader.next() {
+                        report.events += 1
+                        try EventRules.check(event, index: report.events)
+                        try EPCISJSONLDWriter<MemorySink>.checkJSONRules(event, index: report.events)
+                    }
+                } catch {
+                    record(error)
+                }
+                return report
+            }
+            let version = try xmlVersion(path)
+            let reader: EPCISXMLReader
+            if let schemas, let version {
+                reader = try EPCISXMLReader(path: path, validatingWith: version == .xml12 ? schemas.epcis12 : schemas.epcis20)
+            } else {
+                reader = try EPCISXMLReader(path: path)
+            }
+            report.format = reader.info.format
+            do {
+                if decodeEvents {
+                    while let event = try reader.next() {
+                        report.events += 1
+                        try EventRules.check(event, index: report.events)
+                    }
+                } else {
+                    try reader.skipToEnd()
+                }
+            } catch {
+                record(error)
+            }
+            let (validity, dropped) = reader.validityIssues
+            report.issues = validity.map { var issue = $0; issue.hint = issue.hint ?? hint(forSchemaMessage: issue.message); return issue } + report.issues
+            report.moreErrors = dropped
+            report.issues += reader.warnings
+        } catch {
+            record(error)
+        }
+        return report
+    }
+
+    private static func lineAndColumn(_ location: String) -> (Int, Int?)? {
+        let parts = location.split(separator: ":")
+        guard let line = parts.first.flatMap({ Int($0) }), parts.count <= 2 else { return nil }
+        return (line, parts.count == 2 ? Int(parts[1]) : nil)
+    }
+
+    private static func head(_ path: String) throws -> Data {
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw EPCISError(.input, "cannot open \(path): check that the file exists and is readable")
+        }
+        defer { try? handle.close() }
+        return (try? handle.read(upToCount: 65536)) ?? Data()
+    }
+
+    private static func isJSON(_ path: String) throws -> Bool {
+        try head(path).first { !($0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 || $0 == 0xEF || $0 == 0xBB || $0 == 0xBF) } == UInt8(ascii: "{")
+    }
+
+    /// The EPCIS version the root's namespace names, from the first 64 KiB (the schema must be
+    /// chosen before the parser starts).
+    private static func xmlVersion(_ path: String) throws -> EPCISFormat? {
+        let text = String(decoding: try head(path), as: UTF8.self)
+        if text.contains("urn:epcglobal:epcis:xsd:1") || text.contains("urn:epcglobal:epcis-query:xsd:1") { return .xml12 }
+        if text.contains("urn:epcglobal:epcis:xsd:2") || text.contains("urn:epcglobal:epcis-query:xsd:2") { return .xml20 }
+        return nil
+    }
+
+    /// A fix hint for the common libxml2 schema messages.
+    static func hint(forSchemaMessage message: String) -> String? {
+        if message.contains("This element is not expected") {
+            return "EPCIS elements must appear in the schema's order and only where the schema allows them; compare with the expected list in the message"
+        }
+        if message.contains("is not a valid value of the atomic type 'xs:dateTime'") {
+            return "write times as YYYY-MM-DDThh:mm:ss[.fff] with an offset such as Z or +01:00"
+        }
+        if message.contains("is not a valid value of the atomic type 'xs:anyURI'") { return "the value must be a URI without spaces" }
+        if message.contains("is not an element of the set") { return "use one of the values the message lists" }
+        if message.contains("Missing child element") { return "add the missing element named in the message" }
+        return nil
+    }
+}
