@@ -6,7 +6,10 @@ set -euo pipefail
 DEBIAN_PACKAGES=(libxml2-dev libcurl4-openssl-dev libssl-dev libssh2-1-dev libsqlite3-dev pkgconf
   libxml2-utils)  # xmllint: the tests validate output against the official XSDs with it
 # Independent implementations the interop tests compare against (pinned for repeatable verdicts).
-PYTHON_PACKAGES=("biip==5.2.0")
+PYTHON_PACKAGES=("biip==5.2.0"
+  # the official EPCIS JSON schema is checked with jsonschema; the rfc packages make it enforce
+  # the date-time and uri formats
+  "jsonschema==4.26.0" "rfc3339-validator==0.1.4" "rfc3987==1.3.8")
 
 log() { printf 'setup: %s\n' "$*"; }
 

@@ -209,8 +209,10 @@ public enum EventHash {
 extension String {
     /// The text without the given leading and trailing characters.
     func trimmingCharacters(in set: String) -> String {
-        let characters = Set(set)
-        guard let first = firstIndex(where: { !characters.contains($0) }), let last = lastIndex(where: { !characters.contains($0) }) else {
+        // Compare scalars: "\r\n" in `set` is one Character, so a lone "\n" would not match it.
+        let scalars = Set(set.unicodeScalars)
+        func kept(_ character: Character) -> Bool { !character.unicodeScalars.allSatisfy(scalars.contains) }
+        guard let first = firstIndex(where: kept), let last = lastIndex(where: kept) else {
             return ""
         }
         return String(self[first...last])

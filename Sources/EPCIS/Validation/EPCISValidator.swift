@@ -70,7 +70,7 @@ public enum EPCISValidator {
                     while let event = try reader.next() {
                         report.events += 1
                         try EventRules.check(event, index: report.events)
-                        try EPCISJSONLDWriter<MemorySink>.checkJSONRules(event, index: report.events)
+                        try JSONLDRules.check(event, index: report.events)
                     }
                 } catch {
                     record(error)

@@ -66,7 +66,7 @@ public struct EPCISJSONLDWriter<Sink: ByteSink> {
         guard state == .events else { throw EPCISError(.writerState, "write(_:) needs begin(header:) first and no finish() yet") }
         try EventRules.check(event, index: eventIndex + 1)
         let event = try options.identifiers == .asGiven ? event : EventRules.respelled(event, options)
-        try Self.checkJSONRules(event, index: eventIndex + 1)
+        try JSONLDRules.check(event, index: eventIndex + 1)
         var scoped = mapping
         let local = scoped.bindNamespaces(of: event)
         guard case .object(var members) = try scoped.json(event) else { return }
@@ -77,8 +77,19 @@ public struct EPCISJSONLDWriter<Sink: ByteSink> {
         try out.flushIfFull()
     }
 
+    /// Closes the event list and the document.
+    public mutating func finish() throws {
+        guard state == .events else { throw EPCISError(.writerState, "finish() needs begin(header:) first and may be called once") }
+        out.append(eventIndex == 0 ? "]\n  }\n}\n" : "\n    ]\n  }\n}\n")
+        try out.flush()
+        state = .finished
+    }
+}
+
+/// Rules the EPCIS JSON schema has and the XML schema does not. Pure.
+enum JSONLDRules {
     /// Rules the EPCIS JSON schema has and the XML schema does not.
-    static func checkJSONRules(_ event: EPCISEvent, index: Int) throws {
+    static func check(_ event: EPCISEvent, index: Int) throws {
         let name = "event \(index) (\(event.type.rawValue) at \(event.eventTime))"
         for (list, values) in [("epcList", event.epcList), ("inputEPCList", event.inputEPCList), ("outputEPCList", event.outputEPCList)] {
             var seen = Set<String>()
@@ -87,19 +98,40 @@ public struct EPCISJSONLDWriter<Sink: ByteSink> {
                     .notExpressible, "\(name) lists \(repeated) twice in its \(list); EPCIS JSON-LD requires each entry once. Remove the duplicate at the source")
             }
         }
+        if let local = event.extensions.first(where: { $0.namespace == nil }) {
+            throw EPCISError(
+                .notExpressible,
+                "\(name) has the extension element <\(local.name)> in no namespace; EPCIS JSON-LD requires prefixed extension members. Put the element in a namespace or send EPCIS 1.2 XML")
+        }
         for sensor in event.sensorElements {
-            for report in sensor.childElements where report.namespace == nil && report.name == "sensorReport" && report.attribute("type") == nil {
-                throw EPCISError(
-                    .notExpressible, "\(name) has a sensorReport without a type, which EPCIS JSON-LD requires (XML does not); add the measurement type or send XML")
+            for report in sensor.childElements where report.namespace == nil && report.name == "sensorReport" {
+                guard let type = report.attribute("type") else {
+                    throw EPCISError(
+                        .notExpressible, "\(name) has a sensorReport without a type, which EPCIS JSON-LD requires (XML does not); add the measurement type or send XML")
+                }
+                for (field, value, known) in [("type", type, Self.measurementTypes), ("exception", report.attribute("exception"), Self.alertTypes)] {
+                    guard let value, value.hasPrefix(XMLNamespace.gs1Vocabulary), !known.contains(String(value.dropFirst(XMLNamespace.gs1Vocabulary.count))) else { continue }
+                    throw EPCISError(
+                        .notExpressible,
+                        "\(name) has a sensorReport \(field) \(value), which the EPCIS 2.0 JSON schema does not list (it accepts only its own list of GS1 terms); send XML, which accepts any URI")
+                }
             }
         }
     }
 
-    /// Closes the event list and the document.
-    public mutating func finish() throws {
-        guard state == .events else { throw EPCISError(.writerState, "finish() needs begin(header:) first and may be called once") }
-        out.append(eventIndex == 0 ? "]\n  }\n}\n" : "\n    ]\n  }\n}\n")
-        try out.flush()
-        state = .finished
-    }
+    /// The GS1 measurement types the EPCIS 2.0 JSON schema lists (its `measurementType` enum).
+    static let measurementTypes: Set<String> = [
+        "AbsoluteHumidity", "AbsorbedDose", "AbsorbedDoseRate", "Acceleration", "Radioactivity", "Altitude", "AmountOfSubstance",
+        "AmountOfSubstancePerUnitVolume", "Angle", "AngularAcceleration", "AngularMomentum", "AngularVelocity", "Area", "Capacitance",
+        "Conductance", "Conductivity", "Count", "Density", "Dimensionless", "DoseEquivalent", "DoseEquivalentRate", "DynamicViscosity",
+        "ElectricCharge", "ElectricCurrent", "ElectricCurrentDensity", "ElectricFieldStrength", "Energy", "Exposure", "Force", "Frequency",
+        "Illuminance", "Inductance", "Irradiance", "KinematicViscosity", "Length", "LinearMomentum", "Luminance", "LuminousFlux",
+        "LuminousIntensity", "MagneticFlux", "MagneticFluxDensity", "MagneticVectorPotential", "Mass", "MassConcentration", "MassFlowRate",
+        "MassPerAreaTime", "MemoryCapacity", "MolalityOfSolute", "MolarEnergy", "MolarMass", "MolarVolume", "Power", "Pressure", "RadiantFlux",
+        "RadiantIntensity", "RelativeHumidity", "Resistance", "Resistivity", "SolidAngle", "SpecificVolume", "Speed", "SurfaceDensity",
+        "SurfaceTension", "Temperature", "Time", "Torque", "Voltage", "Volume", "VolumeFlowRate", "VolumeFraction", "VolumetricFlux", "Wavenumber",
+    ]
+    /// The sensor alert types the schema lists.
+    static let alertTypes: Set<String> = ["ALARM_CONDITION", "ERROR_CONDITION"]
+
 }
