@@ -102,3 +102,65 @@ let hashSeconds = try seconds {
     }
 }
 print(String(format: "event-hash: %d events in %.2f s = %.0f events/s (%d distinct IDs)   goal: >= 200,000 events/s", hashCount, hashSeconds, Double(hashCount) / hashSeconds, distinct.count))
+
+// validate-1.2 and convert-to-jsonld on a ~300 MB DSCSA-shaped 1.2 file (second argument: item
+// serials, default 2,400,000; commissioning in events of 10,000 EPCs, packing per 100).
+// Validation is compared side by side with `xmllint --stream --noout --schema` on the same file
+// and the same schema (the official 1.2 XSD from ../shared, or Schemas/epcis-1.2.xsd).
+let bigSerials = CommandLine.arguments.dropFirst(2).first.flatMap(Int.init) ?? 2_400_000
+let bigPath = FileManager.default.temporaryDirectory.appendingPathComponent("epcis-bench-big-\(getpid()).xml").path
+let jsonPath = bigPath + ".jsonld"
+defer {
+    try? FileManager.default.removeItem(atPath: bigPath)
+    try? FileManager.default.removeItem(atPath: jsonPath)
+}
+do {
+    let sink = try FileSink(path: bigPath)
+    var writer = EPCISXMLWriter(sink: sink, version: .epcis12)
+    try writer.begin(header: header, creationDate: "2026-11-21T10:00:00Z")
+    var commission = event(.object, .add, "commissioning", "active")
+    commission.ilmd = [XMLElement(namespace: EPCISNamespace.cbvmda, prefix: "cbvmda", name: "lotNumber", text: "LOT1")]
+    for start in stride(from: 0, to: bigSerials, by: 10_000) {
+        try writer.write(commission, streamingEPCs: (start..<min(bigSerials, start + 10_000)).lazy.map { sgtin(itemGTIN, $0) })
+    }
+    for caseIndex in 0..<(bigSerials + 99) / 100 {
+        var pack = event(.aggregation, .add, "packing", "in_progress")
+        pack.parentID = sgtin(caseGTIN, caseIndex)
+        try writer.write(pack, streamingEPCs: (caseIndex * 100..<min(bigSerials, caseIndex * 100 + 100)).lazy.map { sgtin(itemGTIN, $0) })
+    }
+    try writer.finish()
+    try sink.close()
+}
+let bigBytes = Double((try FileManager.default.attributesOfItem(atPath: bigPath)[.size] as? NSNumber)?.intValue ?? 0)
+let schemaCandidates = ["../shared/reference/epcis/xsd-1.2/EPCglobal-epcis-1_2.xsd", "Schemas/epcis-1.2.xsd"]
+if let schemaPath = schemaCandidates.first(where: { FileManager.default.fileExists(atPath: $0) }) {
+    let schema = try XMLSchema(path: schemaPath)
+    let schemas = EPCISSchemas(epcis12: schema, epcis20: schema)
+    let xmllint = Process()
+    xmllint.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    xmllint.arguments = ["xmllint", "--stream", "--noout", "--schema", schemaPath, bigPath]
+    xmllint.standardError = FileHandle.nullDevice
+    let lintSeconds = try seconds {
+        try xmllint.run()
+        xmllint.waitUntilExit()
+    }
+    var report: EPCISValidationReport?
+    let oursSeconds = seconds { report = EPCISValidator.validate(path: bigPath, schemas: schemas, decodeEvents: false) }
+    var decodedReport: EPCISValidationReport?
+    let decodedSeconds = seconds { decodedReport = EPCISValidator.validate(path: bigPath, schemas: schemas, decodeEvents: true) }
+    print(String(format: "validate-1.2: %.0f MB against %@", bigBytes / 1e6, schemaPath))
+    print(String(format: "  xmllint --stream: %.2f s (exit %d)   ours (schema only): %.2f s = %.2fx (valid: %@)   ours + events decoded and rule-checked: %.2f s = %.2fx (%d events)   goal: <= 1.2x",
+        lintSeconds, xmllint.terminationStatus, oursSeconds, oursSeconds / lintSeconds, report?.valid == true ? "yes" : "NO",
+        decodedSeconds, decodedSeconds / lintSeconds, decodedReport?.events ?? 0))
+} else {
+    print("validate-1.2: SKIPPED (no 1.2 XSD found at \(schemaCandidates))")
+}
+var converted = 0
+let convertSeconds = try seconds {
+    let sink = try FileSink(path: jsonPath)
+    converted = try EPCISDocuments.convert(try EPCISXMLReader(path: bigPath), to: .jsonld20, sink: sink)
+    try sink.close()
+}
+let jsonBytes = Double((try FileManager.default.attributesOfItem(atPath: jsonPath)[.size] as? NSNumber)?.intValue ?? 0)
+print(String(format: "convert-to-jsonld: %.0f MB XML -> %.0f MB JSON-LD, %d events in %.2f s = %.1f MB/s of input   goal: >= 100 MB/s   peak RSS so far: %.1f MB",
+    bigBytes / 1e6, jsonBytes / 1e6, converted, convertSeconds, bigBytes / 1e6 / convertSeconds, peakRSSMegabytes()))
