@@ -9,7 +9,7 @@ public enum EPCISDocuments {
         }
         let head = (try? handle.read(upToCount: 4096)) ?? Data()
         try? handle.close()
-        let first = head.drop { $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 || $0 == 0xEF || $0 == 0xBB || $0 == 0xBF }.first
+        let first = firstSignificantByte(head)
         switch first {
         case UInt8(ascii: "{"): return try EPCISJSONLDReader(path: path)
         case UInt8(ascii: "<"): return try EPCISXMLReader(path: path)
@@ -18,10 +18,14 @@ public enum EPCISDocuments {
         }
     }
 
+    /// The first byte after whitespace and a UTF-8 byte-order mark: `{` for JSON, `<` for XML.
+    static func firstSignificantByte(_ bytes: some Sequence<UInt8>) -> UInt8? {
+        bytes.first { !($0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 || $0 == 0xEF || $0 == 0xBB || $0 == 0xBF) }
+    }
+
     /// Opens a document held in memory.
     public static func open(bytes: [UInt8]) throws -> any EPCISDocumentReader {
-        let first = bytes.first { !($0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 || $0 == 0xEF || $0 == 0xBB || $0 == 0xBF) }
-        if first == UInt8(ascii: "{") { return try EPCISJSONLDReader(bytes: bytes) }
+        if firstSignificantByte(bytes) == UInt8(ascii: "{") { return try EPCISJSONLDReader(bytes: bytes) }
         return try EPCISXMLReader(bytes: bytes)
     }
 

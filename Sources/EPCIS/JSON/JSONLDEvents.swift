@@ -241,18 +241,8 @@ extension JSONLDMapping {
                 event.extensions += try elements(key: member.key, value: member.value, path: at)
             }
         }
-        guard !event.eventTime.isEmpty else {
-            throw EPCISError(.invalidEvent, "the \(type.rawValue) has no eventTime; every EPCIS event records when it happened", location: path)
-        }
-        if event.eventTimeZoneOffset.isEmpty {
-            guard let offset = EPCISXMLDecoding.offset(of: event.eventTime) else {
-                throw EPCISError(.invalidEvent, "the \(type.rawValue) has no eventTimeZoneOffset", location: path)
-            }
-            event.eventTimeZoneOffset = offset
-            warnings.append(EPCISIssue(.warning, rule: "missing-time-zone-offset", message: "no eventTimeZoneOffset; \(offset) was taken from eventTime", path: path, hint: "add eventTimeZoneOffset"))
-        }
-        if type != .transformation && event.action == nil {
-            throw EPCISError(.invalidEvent, "the \(type.rawValue) has no action; EPCIS requires ADD, OBSERVE or DELETE", location: path)
+        if let warning = try EventRules.completeRead(&event, name: "the \(type.rawValue)", location: path) {
+            warnings.append(EPCISIssue(.warning, rule: "missing-time-zone-offset", message: warning, path: path, hint: "add eventTimeZoneOffset"))
         }
         return event
     }

@@ -25,20 +25,8 @@ struct EPCISXMLDecoding {
         let name = "event \(index) (\(type.rawValue))"
         var event = EPCISEvent(type: type, eventTime: "", eventTimeZoneOffset: "")
         try visit(element.childElements, into: &event, wrapper: nil, name: name)
-        guard !event.eventTime.isEmpty else {
-            throw EPCISError(.invalidEvent, "\(name) has no eventTime; every EPCIS event records when it happened", location: location)
-        }
-        if event.eventTimeZoneOffset.isEmpty {
-            guard let offset = Self.offset(of: event.eventTime) else {
-                throw EPCISError(
-                    .invalidEvent, "\(name) has no eventTimeZoneOffset and its eventTime '\(event.eventTime)' has no offset to take it from",
-                    location: location)
-            }
-            event.eventTimeZoneOffset = offset
-            warn("missing-time-zone-offset", "\(name) has no eventTimeZoneOffset; \(offset) was taken from its eventTime", "add <eventTimeZoneOffset>")
-        }
-        if type != .transformation && event.action == nil {
-            throw EPCISError(.invalidEvent, "\(name) has no action; EPCIS requires ADD, OBSERVE or DELETE", location: location)
+        if let warning = try EventRules.completeRead(&event, name: name, location: location) {
+            warn("missing-time-zone-offset", warning, "add <eventTimeZoneOffset>")
         }
         return event
     }

@@ -122,7 +122,7 @@ public enum EPCISValidator {
     }
 
     private static func isJSON(_ path: String) throws -> Bool {
-        try head(path).first { !($0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 || $0 == 0xEF || $0 == 0xBB || $0 == 0xBF) } == UInt8(ascii: "{")
+        EPCISDocuments.firstSignificantByte(try head(path)) == UInt8(ascii: "{")
     }
 
     /// The EPCIS version the root's namespace names, from the first 64 KiB (the schema must be

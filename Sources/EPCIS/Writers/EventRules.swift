@@ -35,6 +35,32 @@ enum EventRules {
         }
     }
 
+    /// What every reader requires of a freshly read event: an `eventTime`, an
+    /// `eventTimeZoneOffset` (taken from `eventTime` when missing, which the returned message
+    /// reports as a warning) and, except on a TransformationEvent, an `action`.
+    ///
+    /// - Parameters:
+    ///   - name: how messages name the event; `location`: where it is in the input.
+    static func completeRead(_ event: inout EPCISEvent, name: String, location: String) throws -> String? {
+        guard !event.eventTime.isEmpty else {
+            throw EPCISError(.invalidEvent, "\(name) has no eventTime; every EPCIS event records when it happened", location: location)
+        }
+        var warning: String?
+        if event.eventTimeZoneOffset.isEmpty {
+            guard let offset = EPCISXMLDecoding.offset(of: event.eventTime) else {
+                throw EPCISError(
+                    .invalidEvent, "\(name) has no eventTimeZoneOffset and its eventTime '\(event.eventTime)' has no offset to take it from",
+                    location: location)
+            }
+            event.eventTimeZoneOffset = offset
+            warning = "\(name) has no eventTimeZoneOffset; \(offset) was taken from its eventTime"
+        }
+        if event.type != .transformation && event.action == nil {
+            throw EPCISError(.invalidEvent, "\(name) has no action; EPCIS requires ADD, OBSERVE or DELETE", location: location)
+        }
+        return warning
+    }
+
     /// The event with its GS1 identifiers in the form the options ask for.
     static func respelled(_ event: EPCISEvent, _ options: EPCISWriterOptions) throws -> EPCISEvent {
         var event = event
