@@ -153,10 +153,6 @@ extension JSONLDMapping {
             })
     }
 
-    private func key(_ namespace: String, _ name: String) -> String {
-        (try? member(XMLElement(namespace: namespace, name: name)).key) ?? name
-    }
-
     // MARK: JSON → model
 
     /// Reads one event object. `path` is its JSON path, for messages.

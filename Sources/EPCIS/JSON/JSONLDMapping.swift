@@ -83,7 +83,8 @@ struct JSONLDMapping {
         (key(element.namespace, element.name), try value(of: element))
     }
 
-    private func key(_ namespace: String?, _ name: String) -> String {
+    /// The JSON key for a namespaced name: `prefix:name` with the bound prefix.
+    func key(_ namespace: String?, _ name: String) -> String {
         guard let namespace else { return name }
         if namespace == EPCISNamespace.cbvmda { return "cbvmda:" + name }
         if let prefix = byNamespace[namespace] ?? Self.protectedPrefix(of: namespace) { return prefix + ":" + name }
