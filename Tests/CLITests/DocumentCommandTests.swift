@@ -8,23 +8,9 @@ struct DocumentCommandTests {
     static let present = FileManager.default.fileExists(atPath: epcis.appendingPathComponent("xsd-1.2").path)
     static let dscsa = epcis.appendingPathComponent("openepcis-test-resources/1.2/EPCIS/XML/Capture/Documents/GS1_US_Pharma_Example_2_2_1_1.xml")
 
-    /// A schema directory naming the official XSDs the way `validate --schemas` expects.
-    static func officialSchemaDirectory() throws -> URL {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("schemas-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        // Wrappers that include the official files in place, so their relative imports resolve.
-        for (name, namespace, official) in [
-            ("epcis-1.2.xsd", "urn:epcglobal:epcis:xsd:1", "xsd-1.2/EPCglobal-epcis-1_2.xsd"), ("epcis-2.0.xsd", "urn:epcglobal:epcis:xsd:2", "xsd-2.0/EPCglobal-epcis-2_0.xsd"),
-        ] {
-            let wrapper = """
-                <xsd:schema xmlns:xsd="http://www.w3.org/2001/XMLSchema" targetNamespace="\(namespace)">
-                  <xsd:include schemaLocation="\(epcis.appendingPathComponent(official).path)"/>
-                </xsd:schema>
-                """
-            try wrapper.write(to: directory.appendingPathComponent(name), atomically: true, encoding: .utf8)
-        }
-        return directory
-    }
+    /// The project's own schemas (proved equivalent to the official ones by OwnSchemaTests).
+    static let schemas = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Schemas")
 
     @Test(.enabled(if: present, "SKIPPED LOUDLY: ../shared/reference/epcis is absent"))
     func convertsTheDSCSAExampleToJSONLDAndBack() throws {
@@ -40,8 +26,7 @@ struct DocumentCommandTests {
         #expect(text.contains("\"gs1ushc:dscsaTransactionStatement\""))
         let toXML = try CLITests.gateway("convert", json.path, "--to", "1.2-xml", "-o", back.path)
         #expect(toXML.status == 0, "\(toXML.stderr)")
-        let schemas = try Self.officialSchemaDirectory()
-        defer { try? FileManager.default.removeItem(at: schemas) }
+        let schemas = Self.schemas
         let validate = try CLITests.gateway("validate", "--schemas", schemas.path, back.path, Self.dscsa.path)
         #expect(validate.status == 0, "\(validate.stdout)")
         #expect(validate.stdout.contains("dscsa-1.2.xml: valid (1.2-xml, 8 events, 0 errors"))
@@ -62,8 +47,7 @@ struct DocumentCommandTests {
 
     @Test(.enabled(if: present, "SKIPPED LOUDLY: ../shared/reference/epcis is absent"))
     func validateReportsLocatedIssuesAsTextAndJSON() throws {
-        let schemas = try Self.officialSchemaDirectory()
-        defer { try? FileManager.default.removeItem(at: schemas) }
+        let schemas = Self.schemas
         let broken = Self.epcis.appendingPathComponent("openepcis-test-resources/1.2/EPCIS/XML/Capture/Documents/Jumbled_attributes_order.xml")
         let text = try CLITests.gateway("validate", "--schemas", schemas.path, broken.path)
         #expect(text.status == 1)

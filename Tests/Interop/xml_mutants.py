@@ -4,7 +4,7 @@ usage: xml_mutants.py OUT_DIR PER_FILE SEED FILE...
 
 Each mutant applies one or two random structural or value changes (delete, duplicate, swap,
 move, rename, insert foreign or unqualified elements, add or drop attributes, replace text,
-xsi:nil) so that some mutants stay valid and many do not. Prints one line per written file:
+xsi:nil) so that some mutants stay valid and many do not. Prints one line per input file and per written file:
 "<path>\t<EPCIS version>\t<root element local name>". Deterministic for a given seed.
 """
 import os
@@ -126,6 +126,7 @@ def main():
         with open(path, encoding="utf-8") as handle:
             original = handle.read()
         version, root = version_and_root(original)
+        print(path + "\t" + version + "\t" + root + "\toriginal")
         for copy in range(per_file):
             doc = minidom.parseString(original.encode("utf-8"))
             changes = [mutate(doc, rng) for _ in range(1 + rng.randrange(2))]

@@ -1,25 +1,50 @@
 internal import Foundation
 
-/// The XML Schemas a validation uses, compiled once.
+/// The schemas a validation uses, compiled once: XML Schemas for EPCIS 1.2 and 2.0 capture and
+/// query documents, and the JSON schema for EPCIS 2.0 JSON-LD.
 public struct EPCISSchemas: Sendable {
-    /// The EPCIS 1.2 schema.
+    /// The EPCIS 1.2 capture-document schema.
     public let epcis12: XMLSchema
-    /// The EPCIS 2.0 schema.
+    /// The EPCIS 2.0 capture-document schema.
     public let epcis20: XMLSchema
+    /// The EPCIS 1.2 query-document schema; without it query documents are checked against `epcis12`.
+    public let query12: XMLSchema?
+    /// The EPCIS 2.0 query-document schema; without it query documents are checked against `epcis20`.
+    public let query20: XMLSchema?
+    /// The JSON schema for JSON-LD documents; without it JSON-LD gets only the EPCIS rules.
+    public let json: JSONSchema?
 
-    /// File names of the two schemas inside a schema directory.
-    public static let fileNames = (epcis12: "epcis-1.2.xsd", epcis20: "epcis-2.0.xsd")
-
-    /// Compiles `epcis-1.2.xsd` and `epcis-2.0.xsd` from `directory`.
-    public init(directory: String) throws {
-        epcis12 = try XMLSchema(path: directory + "/" + Self.fileNames.epcis12)
-        epcis20 = try XMLSchema(path: directory + "/" + Self.fileNames.epcis20)
+    /// File names of the schemas inside a schema directory (the project's `Schemas/`).
+    public enum FileName {
+        public static let epcis12 = "epcis-1.2.xsd"
+        public static let epcis20 = "epcis-2.0.xsd"
+        public static let query12 = "epcis-query-1.2.xsd"
+        public static let query20 = "epcis-query-2.0.xsd"
+        public static let json = "epcis-2.0.schema.json"
     }
 
-    /// Uses the given schema files.
-    public init(epcis12: XMLSchema, epcis20: XMLSchema) {
+    /// Compiles every schema of a schema directory.
+    public init(directory: String) throws {
+        func path(_ name: String) -> String { directory + "/" + name }
+        self.init(
+            epcis12: try XMLSchema(path: path(FileName.epcis12)), epcis20: try XMLSchema(path: path(FileName.epcis20)),
+            query12: try XMLSchema(path: path(FileName.query12)), query20: try XMLSchema(path: path(FileName.query20)),
+            json: try JSONSchema(path: path(FileName.json)))
+    }
+
+    /// Uses the given compiled schemas.
+    public init(epcis12: XMLSchema, epcis20: XMLSchema, query12: XMLSchema? = nil, query20: XMLSchema? = nil, json: JSONSchema? = nil) {
         self.epcis12 = epcis12
         self.epcis20 = epcis20
+        self.query12 = query12
+        self.query20 = query20
+        self.json = json
+    }
+
+    /// The XML Schema for a document of `format` whose root element is `root`.
+    func xmlSchema(for format: EPCISFormat, root: String?) -> XMLSchema {
+        let query = root == "EPCISQueryDocument"
+        return format == .xml12 ? (query ? query12 : nil) ?? epcis12 : (query ? query20 : nil) ?? epcis20
     }
 }
 
@@ -64,6 +89,13 @@ public enum EPCISValidator {
         do {
             if try isJSON(path) {
                 report.format = .jsonld20
+                if let schema = schemas?.json {
+                    // The schema sees the whole document; the reader below adds the EPCIS rules.
+                    guard let data = FileManager.default.contents(atPath: path) else {
+                        throw EPCISError(.input, "cannot read \(path): check that the file exists and is readable")
+                    }
+                    report.issues += schema.validate(try JSONParser.parse([UInt8](data)))
+                }
                 let reader = try EPCISJSONLDReader(path: path)
                 defer { report.issues += reader.warnings }
                 do {
@@ -77,10 +109,11 @@ public enum EPCISValidator {
                 }
                 return report
             }
-            let version = try xmlVersion(path)
+            let head = String(decoding: try head(path), as: UTF8.self)
+            let version = xmlVersion(head)
             let reader: EPCISXMLReader
             if let schemas, let version {
-                reader = try EPCISXMLReader(path: path, validatingWith: version == .xml12 ? schemas.epcis12 : schemas.epcis20)
+                reader = try EPCISXMLReader(path: path, validatingWith: schemas.xmlSchema(for: version, root: rootName(head)))
             } else {
                 reader = try EPCISXMLReader(path: path)
             }
@@ -127,10 +160,26 @@ public enum EPCISValidator {
 
     /// The EPCIS version the root's namespace names, from the first 64 KiB (the schema must be
     /// chosen before the parser starts).
-    private static func xmlVersion(_ path: String) throws -> EPCISFormat? {
-        let text = String(decoding: try head(path), as: UTF8.self)
+    private static func xmlVersion(_ text: String) -> EPCISFormat? {
         if text.contains("urn:epcglobal:epcis:xsd:1") || text.contains("urn:epcglobal:epcis-query:xsd:1") { return .xml12 }
         if text.contains("urn:epcglobal:epcis:xsd:2") || text.contains("urn:epcglobal:epcis-query:xsd:2") { return .xml20 }
+        return nil
+    }
+
+    /// The local name of the first element in `text` (after the XML declaration, comments and
+    /// a DOCTYPE).
+    static func rootName(_ text: String) -> String? {
+        var rest = Substring(text)
+        while let open = rest.firstIndex(of: "<") {
+            rest = rest[rest.index(after: open)...]
+            if rest.hasPrefix("!--"), let end = rest.range(of: "-->") {
+                rest = rest[end.upperBound...]
+                continue
+            }
+            guard let first = rest.first, first != "?", first != "!" else { continue }
+            let name = rest.prefix { !$0.isWhitespace && $0 != ">" && $0 != "/" }
+            return String(name.split(separator: ":").last ?? name)
+        }
         return nil
     }
 
