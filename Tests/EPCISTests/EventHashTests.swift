@@ -1,3 +1,4 @@
+import Foundation
 import EPCIS
 import Testing
 
@@ -71,7 +72,7 @@ struct EventHashTests {
     @Test(arguments: [
         ("2024-03-01T00:30:00+01:00", "2024-02-29T23:30:00.000Z"),
         ("2023-12-31T23:59:59.5-00:30", "2024-01-01T00:29:59.500Z"),
-        ("2024-03-01T08:30:00.123456Z", "2024-03-01T08:30:00.123456Z"),
+        ("2024-03-01T08:30:00.123456Z", "2024-03-01T08:30:00.123456Z"), ("2024-03-01T08:30:00.120000Z", "2024-03-01T08:30:00.120Z"),
     ])
     func timesAreNormalisedToUTC(input: String, expected: String) throws {
         var event = Self.commissioning
@@ -79,14 +80,26 @@ struct EventHashTests {
         #expect(try EventHash.preHashString(of: event).contains("eventTime=\(expected)eventTimeZoneOffset"))
     }
 
-    @Test func unreadableTimesAndSensorDataAreRefused() throws {
+    /// The reference-tool profile rounds to milliseconds, carrying through the calendar.
+    @Test(arguments: [
+        ("2023-02-02T11:04:03.1415Z", "2023-02-02T11:04:03.142Z"), ("2023-02-02T11:04:03.1414Z", "2023-02-02T11:04:03.141Z"),
+        ("2023-12-31T23:59:59.9996Z", "2024-01-01T00:00:00.000Z"), ("2024-03-01T08:30:00Z", "2024-03-01T08:30:00.000Z"),
+    ])
+    func referenceToolProfileRoundsToMilliseconds(input: String, expected: String) throws {
+        var event = Self.commissioning
+        event.eventTime = input
+        #expect(try EventHash.preHashString(of: event, profile: .referenceTool).contains("eventTime=\(expected)eventTimeZoneOffset"))
+        #expect(try EventHash.preHashString(of: event).contains("eventTime=\(input.replacingOccurrences(of: "Z", with: ""))"))
+    }
+
+    @Test func unreadableTimesAreRefused() throws {
         var event = Self.commissioning
         event.eventTime = "2024-03-01 08:30"
         #expect(throws: EPCISError.self) { try EventHash.id(of: event) }
         event.eventTime = "2024-03-01T08:30:00"
         #expect(throws: EPCISError.self) { try EventHash.id(of: event) }
         var sensor = Self.commissioning
-        sensor.sensorElements = [XMLElement(name: "sensorElement")]
+        sensor.sensorElements = [XMLElement(name: "sensorElement", children: [.element(XMLElement(name: "sensorReport", attributes: [XMLAttribute(name: "time", value: "yesterday")]))])]
         #expect(throws: EPCISError.self) { try EventHash.id(of: sensor) }
     }
 }

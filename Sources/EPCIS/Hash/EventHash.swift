@@ -4,17 +4,32 @@ internal import GS1
 /// CBV 2.0 event hash IDs: `ni:///sha-256;<lowercase hex>?ver=CBV2.0`.
 ///
 /// The pre-hash string follows the algorithm as written (CBV 2.0 §8.9 and the reference
-/// implementation's README), not the reference tool's deviations: in particular `sourceList`
-/// comes before `destinationList`, and ILMD keys are always `{namespace}localName`. Values are
+/// implementation's README) by default, not the reference tool's deviations: in particular
+/// `sourceList` comes before `destinationList`, and ILMD keys are always `{namespace}localName`
+/// (``Profile/referenceTool`` gives the tool's field order where a partner needs its IDs). Values are
 /// canonicalised: times to UTC with at least millisecond digits, CBV values to Web URIs, EPC URIs
 /// to GS1 Digital Links on `https://id.gs1.org`, decimals without trailing zeros.
 public enum EventHash {
+    /// Which field order the pre-hash string uses.
+    public enum Profile: Sendable {
+        /// The algorithm as written (CBV 2.0 and the reference implementation's README). The default.
+        case cbv20
+        /// The order the reference tool (epcis-event-hash-generator 1.9.3) really produces, for
+        /// matching IDs a partner computed with it: `parentID` before `epcList`, and
+        /// `bizTransactionList`, `destinationList`, `ilmd`, `sourceList` (sorted by name) after
+        /// `sensorElementList`. Its other deviations (ILMD keys spelled `cbvmda:` when read from
+        /// JSON-LD, numbers passed through a float) are bugs, not reproduced.
+        case referenceTool
+    }
+
     /// The hash ID of an event.
     ///
-    /// - Throws: ``EPCISError`` with `notExpressible` for content the hash is not defined for here
-    ///   yet (sensor elements), and `invalidEvent` for an unreadable time.
-    public static func id(of event: EPCISEvent) throws -> String {
-        id(forPreHashString: try preHashString(of: event))
+    /// Left out, as the algorithm says: `eventID`, `recordTime`, `errorDeclaration` and
+    /// `rdfs:comment` notes.
+    ///
+    /// - Throws: ``EPCISError`` `invalidEvent` for an unreadable time.
+    public static func id(of event: EPCISEvent, profile: Profile = .cbv20) throws -> String {
+        id(forPreHashString: try preHashString(of: event, profile: profile))
     }
 
     /// The hash ID of a pre-hash string (for comparing with other implementations' strings).
@@ -31,44 +46,108 @@ public enum EventHash {
     private static let hexDigits = Array("0123456789abcdef")
 
     /// The canonical pre-hash string of an event (exposed for diagnostics and tests).
-    public static func preHashString(of event: EPCISEvent) throws -> String {
-        guard event.sensorElements.isEmpty else {
-            throw EPCISError(.notExpressible, "event hash IDs for events with sensorElementList are not implemented yet")
-        }
+    public static func preHashString(of event: EPCISEvent, profile: Profile = .cbv20) throws -> String {
         let childList = event.type == .aggregation || event.type == .association
-        var out = "eventType=\(event.type.rawValue)"
-        out += "eventTime=" + (try utc(event.eventTime))
-        out += "eventTimeZoneOffset=" + event.eventTimeZoneOffset
-        if let certification = event.certificationInfo { out += "certificationInfo=" + certification }
-        if !childList { out += list("epcList", event.epcList.map { "epc=" + identifier($0) }) }
-        if let parent = event.parentID { out += "parentID=" + identifier(parent) }
-        out += list("inputEPCList", event.inputEPCList.map { "epc=" + identifier($0) })
-        if childList { out += list("childEPCs", event.epcList.map { "epc=" + identifier($0) }) }
-        out += list(childList ? "childQuantityList" : "quantityList", event.quantityList.map(quantity))
-        out += list("inputQuantityList", event.inputQuantityList.map(quantity))
-        out += list("outputEPCList", event.outputEPCList.map { "epc=" + identifier($0) })
-        out += list("outputQuantityList", event.outputQuantityList.map(quantity))
-        if let action = event.action { out += "action=" + action.rawValue }
-        if let transformation = event.transformationID { out += "transformationID=" + identifier(transformation) }
-        if let bizStep = event.bizStep { out += "bizStep=" + web(.bizStep, bizStep) }
-        if let disposition = event.disposition { out += "disposition=" + web(.disposition, disposition) }
+        // Segments in the written order; the reference-tool profile moves some of them.
+        var segments: [(field: String, text: String)] = []
+        func add(_ field: String, _ text: String) { if !text.isEmpty { segments.append((field, text)) } }
+        add("eventType", "eventType=\(event.type.rawValue)")
+        let time = { (text: String) in profile == .referenceTool ? try roundedToMilliseconds(utc(text)) : try utc(text) }
+        add("eventTime", "eventTime=" + (try time(event.eventTime)))
+        add("eventTimeZoneOffset", "eventTimeZoneOffset=" + event.eventTimeZoneOffset)
+        add("certificationInfo", event.certificationInfo.map { "certificationInfo=" + $0 } ?? "")
+        if !childList { add("epcList", list("epcList", event.epcList.map { "epc=" + identifier($0) })) }
+        add("parentID", event.parentID.map { "parentID=" + identifier($0) } ?? "")
+        add("inputEPCList", list("inputEPCList", event.inputEPCList.map { "epc=" + identifier($0) }))
+        if childList { add("childEPCs", list("childEPCs", event.epcList.map { "epc=" + identifier($0) })) }
+        add("quantityList", list(childList ? "childQuantityList" : "quantityList", event.quantityList.map(quantity)))
+        add("inputQuantityList", list("inputQuantityList", event.inputQuantityList.map(quantity)))
+        add("outputEPCList", list("outputEPCList", event.outputEPCList.map { "epc=" + identifier($0) }))
+        add("outputQuantityList", list("outputQuantityList", event.outputQuantityList.map(quantity)))
+        add("action", event.action.map { "action=" + $0.rawValue } ?? "")
+        add("transformationID", event.transformationID.map { "transformationID=" + identifier($0) } ?? "")
+        add("bizStep", event.bizStep.map { "bizStep=" + web(.bizStep, $0) } ?? "")
+        add("disposition", event.disposition.map { "disposition=" + web(.disposition, $0) } ?? "")
         if !event.persistentDispositionSet.isEmpty || !event.persistentDispositionUnset.isEmpty {
-            out += "persistentDisposition"
-            out += event.persistentDispositionSet.map { "set=" + web(.disposition, $0) }.sorted(by: byteOrder).joined()
-            out += event.persistentDispositionUnset.map { "unset=" + web(.disposition, $0) }.sorted(by: byteOrder).joined()
+            add(
+                "persistentDisposition",
+                "persistentDisposition" + event.persistentDispositionSet.map { "set=" + web(.disposition, $0) }.sorted(by: byteOrder).joined()
+                    + event.persistentDispositionUnset.map { "unset=" + web(.disposition, $0) }.sorted(by: byteOrder).joined())
         }
-        if let readPoint = event.readPoint { out += "readPointid=" + identifier(readPoint) }
-        if let bizLocation = event.bizLocation { out += "bizLocationid=" + identifier(bizLocation) }
-        out += list(
+        add("readPoint", event.readPoint.map { "readPointid=" + identifier($0) + extensions(event.readPointExtensions) } ?? "")
+        add("bizLocation", event.bizLocation.map { "bizLocationid=" + identifier($0) + extensions(event.bizLocationExtensions) } ?? "")
+        add(
             "bizTransactionList",
-            event.bizTransactions.map { ($0.type.map { "type=" + web(.bizTransactionType, $0) } ?? "") + "bizTransaction=" + $0.value })
-        out += list("sourceList", event.sources.map { ($0.type.map { "type=" + web(.sourceDestinationType, $0) } ?? "") + "source=" + identifier($0.value) })
-        out += list(
+            list("bizTransactionList", event.bizTransactions.map { ($0.type.map { "type=" + web(.bizTransactionType, $0) } ?? "") + "bizTransaction=" + identifier($0.value) }))
+        add("sourceList", list("sourceList", event.sources.map { ($0.type.map { "type=" + web(.sourceDestinationType, $0) } ?? "") + "source=" + identifier($0.value) }))
+        add(
             "destinationList",
-            event.destinations.map { ($0.type.map { "type=" + web(.sourceDestinationType, $0) } ?? "") + "destination=" + identifier($0.value) })
-        out += list("ilmd", event.ilmd.map(extensionString))
-        out += event.extensions.map(extensionString).sorted(by: byteOrder).joined()
-        return out
+            list("destinationList", event.destinations.map { ($0.type.map { "type=" + web(.sourceDestinationType, $0) } ?? "") + "destination=" + identifier($0.value) }))
+        add("sensorElementList", list("sensorElementList", try event.sensorElements.map { try sensorElement($0, time: time) }))
+        add("ilmd", list("ilmd", event.ilmd.map(extensionString)))
+        add("extensions", extensions(event.extensions))
+        if profile == .referenceTool {
+            if let parent = segments.firstIndex(where: { $0.field == "parentID" }), let epcs = segments.firstIndex(where: { $0.field == "epcList" }), epcs < parent {
+                segments.insert(segments.remove(at: parent), at: epcs)
+            }
+            let late: Set<String> = ["bizTransactionList", "sourceList", "destinationList", "ilmd"]
+            let moved = segments.filter { late.contains($0.field) }.sorted { byteOrder($0.field, $1.field) }
+            segments.removeAll { late.contains($0.field) }
+            segments.insert(contentsOf: moved, at: segments.firstIndex { $0.field == "extensions" } ?? segments.endIndex)
+        }
+        return segments.map(\.text).joined()
+    }
+
+    // MARK: - Sensor data
+
+    /// The standard attributes of sensorMetadata and sensorReport, in the algorithm's order.
+    private static let metadataOrder = ["time", "startTime", "endTime", "deviceID", "deviceMetadata", "rawData", "dataProcessingMethod", "bizRules"]
+    private static let reportOrder = [
+        "type", "exception", "deviceID", "deviceMetadata", "rawData", "dataProcessingMethod", "time", "microorganism", "chemicalSubstance", "value",
+        "component", "stringValue", "booleanValue", "hexBinaryValue", "uriValue", "minValue", "maxValue", "meanValue", "sDev", "percRank",
+        "percValue", "uom", "coordinateReferenceSystem",
+    ]
+    private static let timeFields: Set<String> = ["time", "startTime", "endTime"]
+    private static let numberFields: Set<String> = ["value", "minValue", "maxValue", "meanValue", "sDev", "percRank", "percValue"]
+
+    /// `sensorElement` followed by its metadata, its reports and its extensions, each sorted.
+    private static func sensorElement(_ element: XMLElement, time: (String) throws -> String) throws -> String {
+        var parts: [String] = []
+        var foreign: [String] = []
+        for case .element(let child) in element.children {
+            if child.namespace == nil && child.name == "sensorMetadata" {
+                parts.append("sensorMetadata" + (try sensorFields(child, order: metadataOrder, time: time)))
+            } else if child.namespace == nil && child.name == "sensorReport" {
+                parts.append("sensorReport" + (try sensorFields(child, order: reportOrder, time: time)))
+            } else if child.namespace != nil {
+                foreign.append(extensionString(child))
+            }
+        }
+        return "sensorElement" + parts.sorted(by: byteOrder).joined() + foreign.sorted(by: byteOrder).joined()
+    }
+
+    /// The standard attributes in order, canonicalised, then attributes of other namespaces as
+    /// `{namespace}name=value`, sorted.
+    private static func sensorFields(_ element: XMLElement, order: [String], time: (String) throws -> String) throws -> String {
+        var out = ""
+        for name in order {
+            guard let raw = element.attribute(name)?.trimmingCharacters(in: " \t\r\n"), !raw.isEmpty else { continue }
+            let value: String
+            switch name {
+            case _ where timeFields.contains(name): value = try time(raw)
+            case _ where numberFields.contains(name): value = decimal(raw)
+            case "type", "exception": value = raw.contains(":") ? raw : XMLNamespace.gs1Vocabulary + raw
+            case "component": value = raw.contains(":") ? raw : "https://ref.gs1.org/cbv/Comp-" + raw
+            case "stringValue", "booleanValue", "hexBinaryValue", "uom": value = raw
+            default: value = identifier(raw)
+            }
+            out += name + "=" + value
+        }
+        // Attributes the standard does not list (unqualified ones such as a sensorReport's
+        // bizRules, then other namespaces) follow, sorted, so that no data escapes the hash.
+        let known = Set(order)
+        let other = element.attributes.filter { $0.namespace != XMLNamespace.xsi && !($0.namespace == nil && known.contains($0.name)) }
+        return out + other.map { ($0.namespace.map { "{\($0)}" } ?? "") + $0.name + "=" + extensionValue($0.value) }.sorted(by: byteOrder).joined()
     }
 
     // MARK: - Canonical values
@@ -81,29 +160,41 @@ public enum EventHash {
     }
 
     private static func quantity(_ element: QuantityElement) -> String {
-        "epcClass=" + identifier(element.epcClass) + (element.quantity.map { "quantity=" + decimal($0) } ?? "") + (element.uom.map { "uom=" + $0 } ?? "")
+        "quantityElementepcClass=" + identifier(element.epcClass) + (element.quantity.map { "quantity=" + decimal($0) } ?? "") + (element.uom.map { "uom=" + $0 } ?? "")
     }
 
     private static func web(_ vocabulary: CBVVocabulary, _ value: String) -> String {
         vocabulary.bareWord(value).map { vocabulary.webPrefix + $0 } ?? value
     }
 
-    /// EPC URNs become canonical Digital Links; anything else (other URIs) passes through trimmed.
-    static func identifier(_ value: String) -> String {
-        let trimmed = value.trimmingCharacters(in: " \t\r\n")
-        guard trimmed.hasPrefix("urn:epc:"), let epc = try? EPC(uri: trimmed), let link = try? GS1DigitalLink.encode(epc.message) else {
-            return trimmed
-        }
-        return link
-    }
+    /// EPC URNs and Digital Links become canonical Digital Links; anything else passes through trimmed.
+    static func identifier(_ value: String) -> String { HashIdentifiers.canonical(value) }
 
-    /// `{namespace}name=value` for a text element, `{namespace}name` followed by its sorted
-    /// children otherwise.
+    /// `{namespace}name=value` for a text element; `{namespace}name` followed by its sorted
+    /// children and attributes (each `{namespace}name=value`) otherwise. EPC URNs in values
+    /// become Digital Links, as in standard fields.
     private static func extensionString(_ element: XMLElement) -> String {
         let name = (element.namespace.map { "{\($0)}" } ?? "") + element.name
         let children = element.children.compactMap { child -> XMLElement? in if case .element(let e) = child { e } else { nil } }
-        if children.isEmpty { return name + "=" + element.text.trimmingCharacters(in: " \t\r\n") }
-        return name + children.map(extensionString).sorted(by: byteOrder).joined()
+        let attributes = element.attributes.filter { $0.namespace != XMLNamespace.xsi }
+        if children.isEmpty && attributes.isEmpty { return name + "=" + extensionValue(element.text) }
+        let parts = children.filter { !isComment($0) }.map(extensionString) + attributes.map { ($0.namespace.map { "{\($0)}" } ?? "") + $0.name + "=" + extensionValue($0.value) }
+        return name + parts.sorted(by: byteOrder).joined()
+    }
+
+    private static func extensionValue(_ text: String) -> String {
+        let trimmed = text.trimmingCharacters(in: " \t\r\n")
+        return trimmed.hasPrefix("urn:epc:") ? identifier(trimmed) : trimmed
+    }
+
+    /// User extensions of an event, readPoint or bizLocation: sorted `{ns}name…` strings.
+    private static func extensions(_ elements: [XMLElement]) -> String {
+        elements.filter { !isComment($0) }.map(extensionString).sorted(by: byteOrder).joined()
+    }
+
+    /// `rdfs:comment` is a note about the event, not part of it: the hash leaves it out.
+    private static func isComment(_ element: XMLElement) -> Bool {
+        element.namespace == "http://www.w3.org/2000/01/rdf-schema#" && element.name == "comment"
     }
 
     /// Trailing fractional zeros removed, `1.0` → `1`.
@@ -115,8 +206,8 @@ public enum EventHash {
         return value
     }
 
-    /// An xsd:dateTime converted to UTC `YYYY-MM-DDThh:mm:ss.fffZ` (all fractional digits kept,
-    /// padded to at least three, as CBV 2.0 says).
+    /// An xsd:dateTime converted to UTC `YYYY-MM-DDThh:mm:ss.fffZ` (all significant fractional
+    /// digits kept, padded to at least three, as CBV 2.0 says).
     static func utc(_ text: String) throws -> String {
         let bytes = Array(text.trimmingCharacters(in: " \t\r\n").utf8)
         func number(_ range: Range<Int>) -> Int? {
@@ -143,6 +234,8 @@ public enum EventHash {
                 index += 1
             }
         }
+        // The same instant hashes alike: zeros past the third digit say nothing (12:58:56.000000 = 12:58:56.000).
+        while fraction.count > 3 && fraction.hasSuffix("0") { fraction.removeLast() }
         while fraction.count < 3 { fraction += "0" }
         var offsetMinutes = 0
         if index < bytes.count {
@@ -161,6 +254,25 @@ public enum EventHash {
         // Days since 1970-01-01 (proleptic Gregorian), then shift by the offset.
         let days = daysFromCivil(year, month, day)
         let total = ((days * 24 + hour) * 60 + minute - offsetMinutes) * 60 + second
+        return format(total, fraction: fraction)
+    }
+
+    /// A UTC time from ``utc(_:)`` rounded half-up to exactly three fractional digits (what CBV
+    /// 2.1 and the reference tool do).
+    static func roundedToMilliseconds(_ time: String) throws -> String {
+        let fraction = time.dropFirst(20).dropLast()
+        guard fraction.count > 3, let first = Int(fraction.prefix(3)), let next = fraction.dropFirst(3).first else { return time }
+        let milliseconds = first + (next >= "5" ? 1 : 0)
+        if milliseconds < 1000 { return time.prefix(20) + String(1000 + milliseconds).dropFirst() + "Z" }
+        // Carry into the seconds (and on through the calendar).
+        let digits = Array(time.utf8)
+        func number(_ range: Range<Int>) -> Int { digits[range].reduce(0) { $0 * 10 + Int($1 - 0x30) } }
+        let days = daysFromCivil(number(0..<4), number(5..<7), number(8..<10))
+        return format(((days * 24 + number(11..<13)) * 60 + number(14..<16)) * 60 + number(17..<19) + 1, fraction: "000")
+    }
+
+    /// `YYYY-MM-DDThh:mm:ss.<fraction>Z` for seconds since 1970-01-01T00:00:00Z.
+    private static func format(_ total: Int, fraction: String) -> String {
         let (d, secondsOfDay) = (floorDiv(total, 86_400), total - floorDiv(total, 86_400) * 86_400)
         let (y, m, dd) = civilFromDays(d)
         func pad(_ value: Int, _ width: Int) -> String {
