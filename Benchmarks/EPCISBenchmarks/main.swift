@@ -106,7 +106,7 @@ print(String(format: "event-hash: %d events in %.2f s = %.0f events/s (%d distin
 // validate-1.2 and convert-to-jsonld on a ~300 MB DSCSA-shaped 1.2 file (second argument: item
 // serials, default 2,400,000; commissioning in events of 10,000 EPCs, packing per 100).
 // Validation is compared side by side with `xmllint --stream --noout --schema` on the same file
-// and the same schema (the official 1.2 XSD from ../shared, or Schemas/epcis-1.2.xsd).
+// and the same schema (the project's Schemas/epcis-1.2.xsd, or the official one from ../shared).
 let bigSerials = CommandLine.arguments.dropFirst(2).first.flatMap(Int.init) ?? 2_400_000
 let bigPath = FileManager.default.temporaryDirectory.appendingPathComponent("epcis-bench-big-\(getpid()).xml").path
 let jsonPath = bigPath + ".jsonld"
@@ -132,7 +132,7 @@ do {
     try sink.close()
 }
 let bigBytes = Double((try FileManager.default.attributesOfItem(atPath: bigPath)[.size] as? NSNumber)?.intValue ?? 0)
-let schemaCandidates = ["../shared/reference/epcis/xsd-1.2/EPCglobal-epcis-1_2.xsd", "Schemas/epcis-1.2.xsd"]
+let schemaCandidates = ["Schemas/epcis-1.2.xsd", "../shared/reference/epcis/xsd-1.2/EPCglobal-epcis-1_2.xsd"]
 if let schemaPath = schemaCandidates.first(where: { FileManager.default.fileExists(atPath: $0) }) {
     let schema = try XMLSchema(path: schemaPath)
     let schemas = EPCISSchemas(epcis12: schema, epcis20: schema)

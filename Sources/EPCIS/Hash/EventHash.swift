@@ -306,12 +306,15 @@ public enum EventHash {
         return (yoe + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 
+    /// OpenSSL's SHA-256 method, looked up once (a constant table inside OpenSSL).
+    nonisolated(unsafe) private static let sha256Method = EVP_sha256()
+
     /// SHA-256 through OpenSSL's one-shot digest.
     private static func sha256(_ bytes: [UInt8]) -> [UInt8] {
         var digest = [UInt8](repeating: 0, count: 32)
         var length: UInt32 = 0
         let ok = bytes.withUnsafeBytes { input in
-            EVP_Digest(input.baseAddress, input.count, &digest, &length, EVP_sha256(), nil)
+            EVP_Digest(input.baseAddress, input.count, &digest, &length, sha256Method, nil)
         }
         precondition(ok == 1 && length == 32, "OpenSSL SHA-256 failed")
         return digest
@@ -321,6 +324,12 @@ public enum EventHash {
 extension String {
     /// The text without the given leading and trailing characters.
     func trimmingCharacters(in set: String) -> String {
+        // Fast path: nothing to trim at either end (the common case in hashing and reading).
+        if let first = utf8.first, let last = utf8.last, first < 0x80, last < 0x80,
+            !set.utf8.contains(first), !set.utf8.contains(last)
+        {
+            return self
+        }
         // Compare scalars: "\r\n" in `set` is one Character, so a lone "\n" would not match it.
         let scalars = Set(set.unicodeScalars)
         func kept(_ character: Character) -> Bool { !character.unicodeScalars.allSatisfy(scalars.contains) }

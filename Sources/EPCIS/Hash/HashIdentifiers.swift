@@ -11,9 +11,9 @@ enum HashIdentifiers {
 
     static func canonical(_ value: String) -> String {
         let trimmed = value.trimmingCharacters(in: " \t\r\n")
-        let lower = trimmed.prefix(16).lowercased()
-        if lower.hasPrefix("urn:epc:") { return fromURN(trimmed) ?? trimmed }
-        if lower.hasPrefix("http://") || lower.hasPrefix("https://") { return fromDigitalLink(trimmed) ?? trimmed }
+        let head = trimmed.utf8.prefix(8).map { $0 | 0x20 }  // ASCII lower case, enough for the prefixes
+        if head.starts(with: "urn:epc:".utf8) { return fastSGTIN(trimmed) ?? fromURN(trimmed) ?? trimmed }
+        if head.starts(with: "http://".utf8) || head.starts(with: "https://".utf8) { return fromDigitalLink(trimmed) ?? trimmed }
         return trimmed
     }
 
@@ -51,15 +51,60 @@ enum HashIdentifiers {
         "urn:epc:id:cpi:": .cpi, "urn:epc:id:sgln:": .sgln, "urn:epc:id:itip:": .itip,
     ]
 
+    /// The common case on bytes: `urn:epc:id:sgtin:` with digits and a serial of unreserved
+    /// characters (no escapes). Anything else returns nil and takes the general path.
+    private static func fastSGTIN(_ uri: String) -> String? {
+        let prefix = "urn:epc:id:sgtin:".utf8
+        var output: [UInt8] = Array("https://id.gs1.org/01/".utf8)
+        return uri.utf8.withContiguousStorageIfAvailable { bytes -> String? in
+            guard bytes.count > prefix.count + 16, bytes.starts(with: prefix) else { return nil }
+            var index = prefix.count
+            let companyStart = index
+            while index < bytes.count, (48...57).contains(bytes[index]) { index += 1 }
+            let companyEnd = index
+            guard index < bytes.count, bytes[index] == UInt8(ascii: "."), companyEnd > companyStart else { return nil }
+            index += 1
+            let itemStart = index
+            while index < bytes.count, (48...57).contains(bytes[index]) { index += 1 }
+            guard index < bytes.count, bytes[index] == UInt8(ascii: "."), index > itemStart,
+                (companyEnd - companyStart) + (index - itemStart) == 13
+            else { return nil }
+            // GTIN-14: indicator digit, company prefix, item reference, check digit.
+            var digits: [UInt8] = [bytes[itemStart]]
+            digits += bytes[companyStart..<companyEnd]
+            digits += bytes[(itemStart + 1)..<index]
+            var sum = 0
+            for (position, digit) in digits.reversed().enumerated() { sum += Int(digit - 48) * (position % 2 == 0 ? 3 : 1) }
+            digits.append(UInt8(48 + (10 - sum % 10) % 10))
+            output += digits
+            output += "/21/".utf8
+            let serialStart = index + 1
+            guard serialStart < bytes.count else { return nil }
+            for byte in bytes[serialStart...] {
+                let unreserved = (48...57).contains(byte) || (65...90).contains(byte) || (97...122).contains(byte)
+                    || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "_")
+                guard unreserved else { return nil }
+                output.append(byte)
+            }
+            return String(decoding: output, as: UTF8.self)
+        } ?? nil
+    }
+
     private static func fromURN(_ uri: String) -> String? {
-        let lower = uri.lowercased()
-        guard let (prefix, shape) = schemes.first(where: { lower.hasPrefix($0.key) }) else { return nil }
+        // The scheme is everything up to the fourth colon (`urn:epc:id:sgtin:`).
+        var colons = 0
+        guard let end = uri.utf8.firstIndex(where: { byte in
+            if byte == UInt8(ascii: ":") { colons += 1 }
+            return colons == 4
+        }) else { return nil }
+        let prefix = String(uri[...end]).lowercased()
+        guard let shape = schemes[prefix] else { return nil }
         let parts = uri.dropFirst(prefix.count).split(separator: ".", omittingEmptySubsequences: false).map { unescape(String($0)) }
-        guard let companyPrefix = parts.first, !companyPrefix.isEmpty, companyPrefix.allSatisfy(\.isASCIIDigit) else { return nil }
+        guard let companyPrefix = parts.first, companyPrefix.isDigits else { return nil }
         func withCheck(_ digits: String) -> String { digits + String(GS1CheckDigit.compute(for: digits)) }
         switch shape {
         case .gtin(let qualifier):
-            guard parts.count == 3, parts[1].count >= 1, parts[1].allSatisfy(\.isASCIIDigit) else { return nil }
+            guard parts.count == 3, parts[1].isDigits else { return nil }
             let gtin = withCheck(String(parts[1].prefix(1)) + companyPrefix + parts[1].dropFirst())
             guard gtin.count == 14 else { return nil }
             if let qualifier { return "\(base)/01/\(gtin)/\(qualifier)/\(encode(parts[2]))" }
@@ -69,18 +114,18 @@ enum HashIdentifiers {
             let reference = parts[1]
             let digits = pad + (leading ? String(reference.prefix(1)) + companyPrefix + reference.dropFirst() : companyPrefix + reference)
             if check {
-                guard digits.allSatisfy(\.isASCIIDigit) else { return nil }
+                guard digits.isDigits else { return nil }
                 return "\(base)/\(ai)/\(withCheck(digits))"
             }
             return "\(base)/\(ai)/\(encode(digits))"
         case .numberWithSerial(let ai, let pad):
-            guard parts.count == 3, parts[1].allSatisfy(\.isASCIIDigit) else { return nil }
+            guard parts.count == 3, parts[1].isDigits else { return nil }
             return "\(base)/\(ai)/\(withCheck(pad + companyPrefix + parts[1]))\(encode(parts[2]))"
         case .cpi:
             guard parts.count == 3 else { return nil }
             return "\(base)/8010/\(encode(companyPrefix + parts[1]))/8011/\(encode(parts[2]))"
         case .sgln:
-            guard parts.count == 3, parts[1].allSatisfy(\.isASCIIDigit) else { return nil }
+            guard parts.count == 3, parts[1].isDigits else { return nil }
             let gln = withCheck(companyPrefix + parts[1])
             return parts[2] == "0" ? "\(base)/414/\(gln)" : "\(base)/414/\(gln)/254/\(encode(parts[2]))"
         case .itip:
@@ -118,7 +163,7 @@ enum HashIdentifiers {
             var order: [String] = []
             for index in stride(from: start, to: segments.count, by: 2) {
                 let ai = segments[index]
-                guard ai.allSatisfy(\.isASCIIDigit), !ai.isEmpty, !segments[index + 1].isEmpty else { return nil }
+                guard ai.isDigits, !segments[index + 1].isEmpty else { return nil }
                 pairs[ai] = segments[index + 1]
                 order.append(ai)
             }
@@ -140,7 +185,7 @@ enum HashIdentifiers {
 
     /// EPC URN escapes (`%xx`) decoded.
     private static func unescape(_ text: String) -> String {
-        guard text.contains("%") else { return text }
+        guard text.utf8.contains(UInt8(ascii: "%")) else { return text }
         var bytes: [UInt8] = []
         var iterator = Array(text.utf8).makeIterator()
         while let byte = iterator.next() {
@@ -157,19 +202,23 @@ enum HashIdentifiers {
 
     /// Percent-encoding for a Digital Link path segment: everything but unreserved characters.
     private static func encode(_ text: String) -> String {
-        var out = ""
+        let hex = Array("0123456789ABCDEF".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(text.utf8.count)
         for byte in text.utf8 {
-            let keep = (48...57).contains(byte) || (65...90).contains(byte) || (97...122).contains(byte) || "-._~".utf8.contains(byte)
-            out += keep ? String(UnicodeScalar(byte)) : "%" + String(byte, radix: 16, uppercase: true).leftPadded(to: 2)
+            let keep = (48...57).contains(byte) || (65...90).contains(byte) || (97...122).contains(byte)
+                || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "~")
+            if keep {
+                out.append(byte)
+            } else {
+                out += [UInt8(ascii: "%"), hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]]
+            }
         }
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 }
 
-extension Character {
-    fileprivate var isASCIIDigit: Bool { ("0"..."9").contains(self) }
-}
-
-extension String {
-    fileprivate func leftPadded(to width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
+extension StringProtocol {
+    /// Non-empty and ASCII digits only (checked on bytes: this runs for every identifier hashed).
+    fileprivate var isDigits: Bool { !utf8.isEmpty && utf8.allSatisfy { (48...57).contains($0) } }
 }

@@ -42,7 +42,7 @@ public enum CBVVocabulary: Sendable, CaseIterable {
         if value.hasPrefix(urnPrefix) { return String(value.dropFirst(urnPrefix.count)) }
         if value.hasPrefix(webPrefix) { return String(value.dropFirst(webPrefix.count)) }
         if value.hasPrefix(curiePrefix) { return String(value.dropFirst(curiePrefix.count)) }
-        if !value.contains(":") { return value }
+        if !value.utf8.contains(UInt8(ascii: ":")) { return value }
         return nil
     }
 
