@@ -9,9 +9,8 @@ Prints the path of each written file. Deterministic for a given seed.
 """
 import copy
 import json
-import os
-import random
-import sys
+
+import mutants_common
 
 VALUES = ["", "not a uri", "urn:epc:id:sgtin:0614141.107346.2017", "https://example.com/x", "2024-01-01T00:00:00Z",
           "2024-01-01T00:00:00", "2024-02-30T00:00:00Z", "+14:00", "+14:30", "ADD", "DELETE", "OBSERVE",
@@ -65,20 +64,15 @@ def mutate(document, rng):
 
 
 def main():
-    out_dir, per_file, seed = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-    rng = random.Random(seed)
-    os.makedirs(out_dir, exist_ok=True)
-    for number, path in enumerate(sys.argv[4:]):
+    def load(path):
         with open(path, encoding="utf-8") as handle:
-            original = json.load(handle)
-        for copy_number in range(per_file):
-            document = copy.deepcopy(original)
-            for _ in range(1 + rng.randrange(2)):
-                mutate(document, rng)
-            name = os.path.join(out_dir, "m%04d-%02d-%s" % (number, copy_number, os.path.basename(path)))
-            with open(name, "w", encoding="utf-8") as handle:
-                json.dump(document, handle, ensure_ascii=False, indent=1)
-            print(name)
+            return json.load(handle)
+
+    def mutate_copy(original, rng):
+        document = copy.deepcopy(original)
+        return document, [mutate(document, rng) for _ in range(1 + rng.randrange(2))]
+
+    mutants_common.run(load, mutate_copy, lambda document, handle: json.dump(document, handle, ensure_ascii=False, indent=1))
 
 
 if __name__ == "__main__":

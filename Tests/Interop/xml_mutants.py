@@ -7,11 +7,10 @@ move, rename, insert foreign or unqualified elements, add or drop attributes, re
 xsi:nil) so that some mutants stay valid and many do not. Prints one line per input file and per written file:
 "<path>\t<EPCIS version>\t<root element local name>". Deterministic for a given seed.
 """
-import os
-import random
 import re
-import sys
 from xml.dom import minidom
+
+import mutants_common
 
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 TEXTS = ["", "not a uri", "2020-13-45T00:00:00Z", "2024-01-01T00:00:00", "2024-01-01T00:00:00+14:30",
@@ -119,21 +118,18 @@ def version_and_root(text):
 
 
 def main():
-    out_dir, per_file, seed = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-    rng = random.Random(seed)
-    os.makedirs(out_dir, exist_ok=True)
-    for number, path in enumerate(sys.argv[4:]):
+    def load(path):
         with open(path, encoding="utf-8") as handle:
-            original = handle.read()
-        version, root = version_and_root(original)
-        print(path + "\t" + version + "\t" + root + "\toriginal")
-        for copy in range(per_file):
-            doc = minidom.parseString(original.encode("utf-8"))
-            changes = [mutate(doc, rng) for _ in range(1 + rng.randrange(2))]
-            name = os.path.join(out_dir, "m%04d-%02d-%s" % (number, copy, os.path.basename(path)))
-            with open(name, "w", encoding="utf-8") as handle:
-                handle.write(doc.toxml())
-            print(name + "\t" + version + "\t" + root + "\t" + "; ".join(changes))
+            return handle.read()
+
+    def mutate_copy(original, rng):
+        doc = minidom.parseString(original.encode("utf-8"))
+        return doc, "; ".join(mutate(doc, rng) for _ in range(1 + rng.randrange(2)))
+
+    def describe(original, changes):
+        return "\t".join(version_and_root(original)) + "\t" + changes
+
+    mutants_common.run(load, mutate_copy, lambda doc, handle: handle.write(doc.toxml()), describe)
 
 
 if __name__ == "__main__":

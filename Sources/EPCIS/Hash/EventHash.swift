@@ -210,15 +210,7 @@ public enum EventHash {
     /// digits kept, padded to at least three, as CBV 2.0 says).
     static func utc(_ text: String) throws -> String {
         let bytes = Array(text.trimmingCharacters(in: " \t\r\n").utf8)
-        func number(_ range: Range<Int>) -> Int? {
-            guard range.upperBound <= bytes.count else { return nil }
-            var value = 0
-            for index in range {
-                guard (0x30...0x39).contains(bytes[index]) else { return nil }
-                value = value * 10 + Int(bytes[index] - 0x30)
-            }
-            return value
-        }
+        func number(_ range: Range<Int>) -> Int? { decimalNumber(bytes, range) }
         guard bytes.count >= 19, bytes[4] == 0x2D, bytes[7] == 0x2D, bytes[10] == 0x54, bytes[13] == 0x3A, bytes[16] == 0x3A,
             let year = number(0..<4), let month = number(5..<7), let day = number(8..<10), let hour = number(11..<13),
             let minute = number(14..<16), let second = number(17..<19)
@@ -319,6 +311,18 @@ public enum EventHash {
         precondition(ok == 1 && length == 32, "OpenSSL SHA-256 failed")
         return digest
     }
+}
+
+/// The value of the ASCII digits at `range` of `bytes`; nil if the range runs past the end or
+/// holds anything else. Shared by the date-time parsers.
+func decimalNumber(_ bytes: [UInt8], _ range: Range<Int>) -> Int? {
+    guard range.upperBound <= bytes.count else { return nil }
+    var value = 0
+    for index in range {
+        guard (0x30...0x39).contains(bytes[index]) else { return nil }
+        value = value * 10 + Int(bytes[index] - 0x30)
+    }
+    return value
 }
 
 extension String {

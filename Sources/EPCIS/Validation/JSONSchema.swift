@@ -428,15 +428,7 @@ public final class JSONSchema: Sendable {
     /// RFC 3339 `date-time`: `YYYY-MM-DDThh:mm:ss[.f+](Z|±hh:mm)`, `T` and `Z` in either case, a
     /// real calendar day, year 0 refused, no leap second.
     static func isDateTime(_ bytes: [UInt8]) -> Bool {
-        func digits(_ range: Range<Int>) -> Int? {
-            guard range.upperBound <= bytes.count else { return nil }
-            var number = 0
-            for index in range {
-                guard (48...57).contains(bytes[index]) else { return nil }
-                number = number * 10 + Int(bytes[index] - 48)
-            }
-            return number
-        }
+        func digits(_ range: Range<Int>) -> Int? { decimalNumber(bytes, range) }
         func byte(_ index: Int, _ allowed: String) -> Bool { index < bytes.count && allowed.utf8.contains(bytes[index]) }
         guard let year = digits(0..<4), byte(4, "-"), let month = digits(5..<7), byte(7, "-"), let day = digits(8..<10),
             byte(10, "Tt"), let hour = digits(11..<13), byte(13, ":"), let minute = digits(14..<16), byte(16, ":"),
