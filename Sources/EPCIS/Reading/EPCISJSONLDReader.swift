@@ -23,9 +23,14 @@ public final class EPCISJSONLDReader: EPCISDocumentReader {
         try self.init(bytes: [UInt8](data))
     }
 
+    /// The parsed document (shares storage with the events; the validator checks it against
+    /// the JSON schema without parsing the file again).
+    let document: JSONValue
+
     /// Reads a document held in memory.
     public init(bytes: [UInt8]) throws {
         let (document, duplicates) = try JSONParser.parseReportingDuplicates(bytes)
+        self.document = document
         for (key, location) in duplicates {
             warnings.append(
                 EPCISIssue(

@@ -89,14 +89,9 @@ public enum EPCISValidator {
         do {
             if try isJSON(path) {
                 report.format = .jsonld20
-                if let schema = schemas?.json {
-                    // The schema sees the whole document; the reader below adds the EPCIS rules.
-                    guard let data = FileManager.default.contents(atPath: path) else {
-                        throw EPCISError(.input, "cannot read \(path): check that the file exists and is readable")
-                    }
-                    report.issues += schema.validate(try JSONParser.parse([UInt8](data)))
-                }
                 let reader = try EPCISJSONLDReader(path: path)
+                // The schema sees the whole document; the loop below adds the EPCIS rules.
+                if let schema = schemas?.json { report.issues += schema.validate(reader.document) }
                 defer { report.issues += reader.warnings }
                 do {
                     while let event = try reader.next() {
