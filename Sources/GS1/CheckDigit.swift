@@ -8,14 +8,23 @@ public enum GS1CheckDigit {
     /// - Parameter payload: the digits that precede the check digit. Must be ASCII `0`–`9`.
     /// - Returns: the check digit as an ASCII digit character.
     public static func compute(for payload: some StringProtocol) -> Character {
+        Character(Unicode.Scalar(compute(digits: payload.utf8)))
+    }
+
+    /// The same on bytes, for callers that build identifiers byte by byte (event hashing).
+    ///
+    /// - Parameter digits: ASCII `0`–`9` bytes of the payload.
+    /// - Returns: the check digit as an ASCII byte.
+    public static func compute(digits: some Collection<UInt8>) -> UInt8 {
         var sum = 0
-        var weightThree = true
-        for byte in payload.utf8.reversed() {
+        // Weight 3 falls on the last data digit and every second one before it.
+        var weightThree = digits.count % 2 == 1
+        for byte in digits {
             let digit = Int(byte &- UInt8(ascii: "0"))
             sum += weightThree ? digit * 3 : digit
             weightThree.toggle()
         }
-        return Character(Unicode.Scalar(UInt8(ascii: "0") + UInt8((10 - sum % 10) % 10)))
+        return UInt8(ascii: "0") + UInt8((10 - sum % 10) % 10)
     }
 
     /// Checks `digits` (payload followed by its check digit); throws ``GS1Error/Code/invalidCheckDigit``

@@ -73,9 +73,7 @@ enum HashIdentifiers {
             var digits: [UInt8] = [bytes[itemStart]]
             digits += bytes[companyStart..<companyEnd]
             digits += bytes[(itemStart + 1)..<index]
-            var sum = 0
-            for (position, digit) in digits.reversed().enumerated() { sum += Int(digit - 48) * (position % 2 == 0 ? 3 : 1) }
-            digits.append(UInt8(48 + (10 - sum % 10) % 10))
+            digits.append(GS1CheckDigit.compute(digits: digits))
             output += digits
             output += "/21/".utf8
             let serialStart = index + 1
@@ -168,7 +166,7 @@ enum HashIdentifiers {
                 order.append(ai)
             }
             let key = order[0]
-            guard let allowed = keys[key] else { return nil }
+            let allowed = keys[key] ?? []
             var out = "\(base)/\(key)/\(pairs[key]!)"
             // The finest qualifier identifies the object: a serial wins over a lot.
             if key == "01" || key == "8006", pairs["21"] != nil {
