@@ -15,6 +15,7 @@ public enum GS1CheckDigit {
     ///
     /// - Parameter digits: ASCII `0`–`9` bytes of the payload.
     /// - Returns: the check digit as an ASCII byte.
+    @inlinable  // specialised at the call site: event hashing calls it per identifier
     public static func compute(digits: some Collection<UInt8>) -> UInt8 {
         var sum = 0
         // Weight 3 falls on the last data digit and every second one before it.
