@@ -15,9 +15,17 @@ let package = Package(
         .executable(name: "epcis-gateway", targets: ["EPCISGatewayCLI"]),
         .library(name: "GS1", targets: ["GS1"]),
         .library(name: "EPCIS", targets: ["EPCIS"]),
+        .library(name: "Records", targets: ["Records"]),
+        .library(name: "Store", targets: ["Store"]),
+        .library(name: "DSCSA", targets: ["DSCSA"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2")
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
     ],
     targets: [
         // MARK: System libraries (Debian -dev packages; flags come from pkg-config)
@@ -38,6 +46,29 @@ let package = Package(
             dependencies: ["GS1", "CLibXML2", "COpenSSL", "CGatewayShims"],
             swiftSettings: swiftSettings
         ),
+        .target(name: "Records", dependencies: ["GS1", "EPCIS"], swiftSettings: swiftSettings),
+        .target(
+            name: "Store",
+            dependencies: [
+                "GS1", "Records",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(name: "DSCSA", dependencies: ["GS1", "EPCIS", "Records", "Store"], swiftSettings: swiftSettings),
+        .target(
+            name: "GatewayServer",
+            dependencies: [
+                "Records", "Store",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "Transports",
             dependencies: ["CCurl", "COpenSSL", "CLibSSH2", "CGatewayShims"],
@@ -48,7 +79,7 @@ let package = Package(
         .executableTarget(
             name: "EPCISGatewayCLI",
             dependencies: [
-                "GS1", "EPCIS", "Transports",
+                "GS1", "EPCIS", "Transports", "Records", "Store", "DSCSA", "GatewayServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -61,10 +92,23 @@ let package = Package(
             path: "Benchmarks/EPCISBenchmarks",
             swiftSettings: swiftSettings
         ),
+        .executableTarget(
+            name: "StoreBenchmarks",
+            dependencies: ["Records", "Store", "DSCSA", "EPCIS", "GS1"],
+            path: "Benchmarks/StoreBenchmarks",
+            swiftSettings: swiftSettings
+        ),
 
         // MARK: Tests
         .testTarget(name: "GS1Tests", dependencies: ["GS1"], swiftSettings: swiftSettings),
         .testTarget(name: "EPCISTests", dependencies: ["EPCIS", "GS1"], exclude: ["Golden"], swiftSettings: swiftSettings),
+        .testTarget(name: "RecordsTests", dependencies: ["Records", "GS1", "EPCIS"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "StoreTests",
+            dependencies: ["Store", "Records", "DSCSA", "EPCIS", "GS1", "GatewayServer"],
+            exclude: ["BadInput", "Golden"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "CLITests",
             dependencies: ["EPCISGatewayCLI", "EPCIS", "Transports"],

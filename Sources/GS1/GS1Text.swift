@@ -22,7 +22,7 @@ public enum GS1CharacterSet {
     ///   - maxLength: the most characters allowed.
     /// - Throws: ``GS1Error`` with `emptyValue`, `characterOutsideSet` (naming the first bad
     ///   character and its position) or `valueTooLong`.
-    static func validate(_ text: String, name: String, maxLength: Int) throws {
+    public static func validate(_ text: String, name: String, maxLength: Int) throws {
         if text.isEmpty {
             throw GS1Error(.emptyValue, "\(name) is empty", input: text, expected: "1 to \(maxLength) characters: \(summary)")
         }

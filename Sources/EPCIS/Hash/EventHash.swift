@@ -298,11 +298,16 @@ public enum EventHash {
         return (yoe + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 
+    private static func sha256(_ bytes: [UInt8]) -> [UInt8] { Digest.sha256(bytes) }
+}
+
+/// Cryptographic digests the gateway needs, through OpenSSL.
+public enum Digest {
     /// OpenSSL's SHA-256 method, looked up once (a constant table inside OpenSSL).
     nonisolated(unsafe) private static let sha256Method = EVP_sha256()
 
     /// SHA-256 through OpenSSL's one-shot digest.
-    private static func sha256(_ bytes: [UInt8]) -> [UInt8] {
+    public static func sha256(_ bytes: [UInt8]) -> [UInt8] {
         var digest = [UInt8](repeating: 0, count: 32)
         var length: UInt32 = 0
         let ok = bytes.withUnsafeBytes { input in
@@ -310,6 +315,18 @@ public enum EventHash {
         }
         precondition(ok == 1 && length == 32, "OpenSSL SHA-256 failed")
         return digest
+    }
+
+    /// Lower-case hexadecimal SHA-256.
+    public static func sha256Hex(_ bytes: [UInt8]) -> String {
+        let hex = Array("0123456789abcdef".utf8)
+        var out = [UInt8]()
+        out.reserveCapacity(64)
+        for byte in sha256(bytes) {
+            out.append(hex[Int(byte >> 4)])
+            out.append(hex[Int(byte & 15)])
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 }
 

@@ -1,0 +1,156 @@
+public import Records
+
+/// The gateway's state: serials and their hierarchy, master data, shipments and statuses.
+///
+/// One interface, two engines that pass the same test suite: ``SQLiteStore`` (embedded, the
+/// default) and ``PostgresStore`` (one database shared by several gateway processes).
+/// Every method that changes state does so in one transaction.
+public protocol GatewayStore: Sendable {
+    /// Applies a batch of records atomically: all of it, or nothing.
+    ///
+    /// Records the store already has with the same content are skipped (re-sending a batch is
+    /// harmless); a record id reused for different content is an issue.
+    ///
+    /// - Throws: ``BatchRejected`` with every issue found (nothing is stored then), or
+    ///   ``StoreError`` when the database fails.
+    func ingest(_ records: [FeedRecord], batch: String) async throws -> IngestReport
+
+    /// The state of one unit, by its key (a primary-key lookup).
+    func unit(_ key: UnitKey) async throws -> UnitRow?
+
+    /// Product master data of a GTIN.
+    func product(gtin: String) async throws -> ProductRecord?
+
+    /// Location or party master data, by ``LocationRecord/key``.
+    func location(key: String) async throws -> LocationRecord?
+
+    /// A shipment and its top-level units.
+    func shipment(_ id: String) async throws -> StoredShipment?
+
+    /// The event headers (time, site, lot, expiry) of records.
+    func eventHeaders(_ recordIDs: [String]) async throws -> [String: EventHeader]
+
+    /// One page of a shipment's units in the order given, after `cursor` (exclusive).
+    func shipmentUnits(_ shipment: String, order: ShipmentUnitOrder, after cursor: UnitRow?, limit: Int) async throws -> [UnitRow]
+
+    /// The status records of a GTIN (product, lot and serial level), oldest first.
+    func statuses(gtin: String) async throws -> [StoredStatus]
+
+    /// Closes connections.
+    func close() async throws
+}
+
+/// The order of a shipment's units for composing.
+public enum ShipmentUnitOrder: Sendable {
+    /// By commissioning time, commissioning record, then key: one run per commissioning event.
+    case commissioning
+    /// Units packed in a container, by packing time, packing record, container, then key: one
+    /// run per aggregation event.
+    case packing
+}
+
+/// What an accepted batch did.
+public struct IngestReport: Hashable, Sendable, Codable {
+    /// The batch name (a file name or an HTTP request id).
+    public var batch: String
+    /// Records applied now.
+    public var applied: Int
+    /// Records skipped because the store already had them with the same content.
+    public var alreadyApplied: Int
+    /// Serials and SSCCs commissioned.
+    public var commissioned: Int
+    /// Existing units whose state changed.
+    public var unitsChanged: Int
+    /// Shipments created.
+    public var shipments: [String]
+
+    public init(batch: String, applied: Int, alreadyApplied: Int, commissioned: Int, unitsChanged: Int, shipments: [String]) {
+        self.batch = batch
+        self.applied = applied
+        self.alreadyApplied = alreadyApplied
+        self.commissioned = commissioned
+        self.unitsChanged = unitsChanged
+        self.shipments = shipments
+    }
+
+    init(batch: String, changes: ChangeSet) {
+        self.init(
+            batch: batch, applied: changes.records.count, alreadyApplied: changes.alreadyApplied.count, commissioned: changes.commissionedCount,
+            unitsChanged: changes.updates.count, shipments: changes.shipments.map(\.record.shipment))
+    }
+}
+
+/// A stored shipment.
+public struct StoredShipment: Hashable, Sendable {
+    public var id: String
+    /// The ship record.
+    public var recordID: String
+    public var record: ShipRecord
+    /// How many units (top-level and everything inside) left in it.
+    public var unitCount: Int
+}
+
+/// The time and place of an event-bearing record.
+public struct EventHeader: Hashable, Sendable {
+    public var recordID: String
+    public var kind: String
+    public var time: FeedTime
+    public var site: String?
+    public var gtin: String?
+    public var lot: String?
+    public var expiry: String?
+}
+
+/// One stored status change.
+public struct StoredStatus: Hashable, Sendable {
+    public var recordID: String
+    public var status: StatusRecord.Status
+    public var time: FeedTime
+    public var lot: String?
+    public var serial: String?
+    public var newExpiry: String?
+    public var reason: String?
+}
+
+/// A database failure: what was being done, and the engine's own message.
+public struct StoreError: Error, Sendable, CustomStringConvertible {
+    /// A stable category.
+    public enum Code: String, Sendable {
+        case unavailable = "store-unavailable"
+        case corrupt = "store-corrupt"
+        case invalidLocation = "invalid-store-location"
+        case failed = "store-failed"
+    }
+    public var code: Code
+    public var message: String
+    public var cause: (any Error & Sendable)?
+
+    /// An underlying failure kept as text (database drivers' errors are not all `Sendable`).
+    public struct Detail: Error, Sendable, CustomStringConvertible {
+        public var description: String
+        public init(_ error: any Error) { description = String(reflecting: error) }
+    }
+
+    public init(_ code: Code, _ message: String, cause: (any Error & Sendable)? = nil) {
+        self.code = code
+        self.message = message
+        self.cause = cause
+    }
+
+    public var description: String {
+        "\(message) (\(code.rawValue))" + (cause.map { ": \(String(describing: $0))" } ?? "")
+    }
+}
+
+/// Opens the store a location names.
+public enum StoreLocation {
+    /// `postgres://user:password@host:port/database` opens ``PostgresStore``; anything else is
+    /// a SQLite file path (a `sqlite:` prefix is allowed).
+    public static func open(_ location: String) async throws -> any GatewayStore {
+        if location.hasPrefix("postgres://") || location.hasPrefix("postgresql://") {
+            return try await PostgresStore(url: location)
+        }
+        let path = location.hasPrefix("sqlite:") ? String(location.dropFirst("sqlite:".count)) : location
+        return try SQLiteStore(path: path)
+    }
+}

@@ -1,0 +1,79 @@
+internal import GS1
+internal import Records
+
+/// Typed records rebuilt from stored columns (both engines store the same text).
+enum StoredForms {
+    static func product(
+        _ gtin: String, _ ndc: String, _ name: String, _ dosageForm: String, _ strength: String, _ containerSize: String, _ manufacturer: String,
+        _ companyPrefixLength: Int
+    ) throws -> ProductRecord {
+        do {
+            return ProductRecord(
+                gtin: try GTIN(gtin), ndc: try NDC(ndc), name: name, dosageForm: dosageForm, strength: strength, containerSize: containerSize,
+                manufacturer: manufacturer, companyPrefixLength: companyPrefixLength)
+        } catch {
+            throw StoreError(.corrupt, "the stored product \(gtin) no longer parses", cause: StoreError.Detail(error))
+        }
+    }
+
+    static func location(_ gln: String, _ glnExtension: String, _ companyPrefixLength: Int, _ name: String, _ address: Address) throws
+        -> LocationRecord
+    {
+        do {
+            return LocationRecord(
+                gln: try GLN(gln), glnExtension: glnExtension, companyPrefixLength: companyPrefixLength, name: name, address: address)
+        } catch {
+            throw StoreError(.corrupt, "the stored location \(gln) no longer parses", cause: StoreError.Detail(error))
+        }
+    }
+
+    static func shipment(
+        id: String, recordID: String, time: FeedTime, glns: [String], purchaseOrder: String, despatchAdvice: String?, dropShipment: Bool,
+        unitCount: Int, items: [UnitKey]
+    ) throws -> StoredShipment {
+        do {
+            let parsed = try glns.map { try GLN($0) }
+            let record = ShipRecord(
+                time: time, shipment: id, from: PartyAndPlace(party: parsed[0], location: parsed[1]),
+                to: PartyAndPlace(party: parsed[2], location: parsed[3]),
+                purchaseOrder: purchaseOrder, despatchAdvice: despatchAdvice, dropShipment: dropShipment, items: items)
+            return StoredShipment(id: id, recordID: recordID, record: record, unitCount: unitCount)
+        } catch {
+            throw StoreError(.corrupt, "the stored shipment \(id) has an unreadable GLN", cause: StoreError.Detail(error))
+        }
+    }
+}
+
+/// Keyset paging over a shipment's units: each page continues after the last row of the one
+/// before, along an index, so memory and time per page stay constant.
+enum ShipmentPaging {
+    /// The SQL and its arguments; `placeholder(n)` spells the n-th parameter (`?` or `$n`).
+    static func query(
+        _ shipment: String, order: ShipmentUnitOrder, after cursor: UnitRow?, limit: Int, placeholder: (Int) -> String
+    ) -> (sql: String, arguments: [String?]) {
+        var arguments: [String?] = [shipment]
+        func next(_ value: String?) -> String {
+            arguments.append(value)
+            return placeholder(arguments.count)
+        }
+        let keys: [String]
+        var sql = "SELECT \(Schema.unitColumns) FROM units WHERE shipment = \(placeholder(1))"
+        switch order {
+        case .commissioning:
+            keys = ["commission_utc", "commission_record", "gtin", "serial"]
+            if let cursor {
+                sql +=
+                    " AND (commission_utc, commission_record, gtin, serial) > (\(next(cursor.commissionUTC)), \(next(cursor.commissionRecord)), \(next(cursor.key.gtinColumn)), \(next(cursor.key.serialColumn)))"
+            }
+        case .packing:
+            keys = ["pack_utc", "pack_record", "parent_gtin", "parent_serial", "gtin", "serial"]
+            sql += " AND parent_serial IS NOT NULL"
+            if let cursor {
+                sql +=
+                    " AND (pack_utc, pack_record, parent_gtin, parent_serial, gtin, serial) > (\(next(cursor.packUTC)), \(next(cursor.packRecord)), \(next(cursor.parent?.gtinColumn)), \(next(cursor.parent?.serialColumn)), \(next(cursor.key.gtinColumn)), \(next(cursor.key.serialColumn)))"
+            }
+        }
+        sql += " ORDER BY " + keys.joined(separator: ", ") + " LIMIT \(limit)"
+        return (sql, arguments)
+    }
+}
