@@ -79,7 +79,7 @@ public struct ChangeSet: Sendable {
     /// Final rows of existing (or just inserted) units that the batch changed.
     public var updates: [UnitRow] = []
     /// New shipments.
-    public var shipments: [(id: String, record: ShipRecord, unitCount: Int)] = []
+    public var shipments: [(id: String, record: ShipRecord, unitCount: Int, eventRecords: [String])] = []
     /// Status changes.
     public var statuses: [(id: String, record: StatusRecord)] = []
     /// Event-bearing records (everything but master data), for the composer's event headers.
@@ -415,6 +415,7 @@ private struct Decision {
                     "give every shipment its own id")
             }
             var count = 0
+            var eventRecords = Set<String>()
             for (index, key) in ship.items.enumerated() {
                 let field = "items[\(index)]"
                 guard let row = existing(key, field, index, record) else { continue }
@@ -435,6 +436,8 @@ private struct Decision {
                         continue
                     }
                     notBefore(ship.time, row, field, index, record)
+                    eventRecords.insert(row.commissionRecord)
+                    if let packRecord = row.packRecord { eventRecords.insert(packRecord) }
                     row.phase = .shipped
                     row.shipment = ship.shipment
                     row.lastRecord = record.id
@@ -443,7 +446,7 @@ private struct Decision {
                     count += 1
                 }
             }
-            changes.shipments.append((record.id, ship, count))
+            changes.shipments.append((record.id, ship, count, eventRecords.sorted()))
         case .receive(let receive):
             for (index, key) in receive.items.enumerated() {
                 let field = "items[\(index)]"

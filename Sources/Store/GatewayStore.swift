@@ -88,6 +88,8 @@ public struct StoredShipment: Hashable, Sendable {
     public var record: ShipRecord
     /// How many units (top-level and everything inside) left in it.
     public var unitCount: Int
+    /// The commissioning and packing records of those units (their events go in the document).
+    public var eventRecords: [String]
 }
 
 /// The time and place of an event-bearing record.

@@ -296,7 +296,9 @@ public final class PostgresStore: GatewayStore {
                         WHERE u.gtin = v.gtin AND u.serial = v.serial
                         """, binds: bindings), logger: logger)
         }
-        for (id, ship, count) in changes.shipments {
+        for (id, ship, count, eventRecords) in changes.shipments {
+            try await insertArrays(
+                connection, "shipment_events", [("shipment", "text", false), ("record_id", "text", false)], eventRecords.map { [ship.shipment, $0] })
             try await connection.query(
                 """
                 INSERT INTO shipments (id, record_id, time, time_offset, utc, from_party, from_location, to_party, to_location, purchase_order,
@@ -387,6 +389,12 @@ public final class PostgresStore: GatewayStore {
         {
             items.append(UnitKey(gtinColumn: gtin, serialColumn: serial))
         }
+        var eventRecords: [String] = []
+        for try await (recordID) in try await rows("SELECT record_id FROM shipment_events WHERE shipment = $1 ORDER BY record_id", [id]).decode(
+            String.self)
+        {
+            eventRecords.append(recordID)
+        }
         let rows = try await rows(
             """
             SELECT record_id, time, time_offset, utc, from_party, from_location, to_party, to_location, purchase_order, despatch_advice,
@@ -398,7 +406,7 @@ public final class PostgresStore: GatewayStore {
             return try StoredForms.shipment(
                 id: id, recordID: recordID, time: FeedTime(text: time, offset: offset, utc: utc),
                 glns: [fromParty, fromLocation, toParty, toLocation],
-                purchaseOrder: po, despatchAdvice: desadv, dropShipment: drop != 0, unitCount: count, items: items)
+                purchaseOrder: po, despatchAdvice: desadv, dropShipment: drop != 0, unitCount: count, items: items, eventRecords: eventRecords)
         }
         return nil
     }

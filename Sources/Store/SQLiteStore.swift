@@ -208,7 +208,10 @@ public final class SQLiteStore: GatewayStore {
             update.bind(10, row.key.serialColumn)
             try update.run(db, duplicate: DuplicateUnit())
         }
-        for (id, ship, count) in changes.shipments {
+        for (id, ship, count, eventRecords) in changes.shipments {
+            for recordID in eventRecords {
+                try db.execute(sql: "INSERT INTO shipment_events (shipment, record_id) VALUES (?, ?)", arguments: [ship.shipment, recordID])
+            }
             try db.execute(
                 sql: """
                     INSERT INTO shipments (id, record_id, time, time_offset, utc, from_party, from_location, to_party, to_location,
@@ -290,10 +293,11 @@ public final class SQLiteStore: GatewayStore {
             else { return nil }
             let items = try Row.fetchAll(db, sql: "SELECT gtin, serial FROM shipment_items WHERE shipment = ? ORDER BY position", arguments: [id])
                 .map { UnitKey(gtinColumn: $0[0], serialColumn: $0[1]) }
+            let eventRecords = try String.fetchAll(db, sql: "SELECT record_id FROM shipment_events WHERE shipment = ? ORDER BY record_id", arguments: [id])
             return try StoredForms.shipment(
                 id: id, recordID: row[0], time: FeedTime(text: row[1], offset: row[2], utc: row[3]),
                 glns: [row[4], row[5], row[6], row[7]], purchaseOrder: row[8], despatchAdvice: row[9], dropShipment: (row[10] as Int) != 0,
-                unitCount: row[11], items: items)
+                unitCount: row[11], items: items, eventRecords: eventRecords)
         }
     }
 

@@ -62,6 +62,10 @@ enum Schema {
               serial TEXT NOT NULL, PRIMARY KEY (shipment, position))
             """,
             """
+            CREATE TABLE IF NOT EXISTS shipment_events (shipment \(text) NOT NULL, record_id \(text) NOT NULL,
+              PRIMARY KEY (shipment, record_id))
+            """,
+            """
             CREATE TABLE IF NOT EXISTS statuses (record_id \(text) NOT NULL, position INTEGER NOT NULL, status TEXT NOT NULL,
               gtin \(text) NOT NULL, lot TEXT, serial TEXT, new_expiry TEXT, time TEXT NOT NULL, time_offset TEXT NOT NULL,
               utc TEXT NOT NULL, reason TEXT, PRIMARY KEY (record_id, position))

@@ -29,7 +29,7 @@ enum StoredForms {
 
     static func shipment(
         id: String, recordID: String, time: FeedTime, glns: [String], purchaseOrder: String, despatchAdvice: String?, dropShipment: Bool,
-        unitCount: Int, items: [UnitKey]
+        unitCount: Int, items: [UnitKey], eventRecords: [String]
     ) throws -> StoredShipment {
         do {
             let parsed = try glns.map { try GLN($0) }
@@ -37,7 +37,7 @@ enum StoredForms {
                 time: time, shipment: id, from: PartyAndPlace(party: parsed[0], location: parsed[1]),
                 to: PartyAndPlace(party: parsed[2], location: parsed[3]),
                 purchaseOrder: purchaseOrder, despatchAdvice: despatchAdvice, dropShipment: dropShipment, items: items)
-            return StoredShipment(id: id, recordID: recordID, record: record, unitCount: unitCount)
+            return StoredShipment(id: id, recordID: recordID, record: record, unitCount: unitCount, eventRecords: eventRecords)
         } catch {
             throw StoreError(.corrupt, "the stored shipment \(id) has an unreadable GLN", cause: StoreError.Detail(error))
         }
