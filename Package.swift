@@ -101,12 +101,14 @@ let package = Package(
 
         // MARK: Tests
         .testTarget(name: "GS1Tests", dependencies: ["GS1"], swiftSettings: swiftSettings),
-        .testTarget(name: "EPCISTests", dependencies: ["EPCIS", "GS1"], exclude: ["Golden"], swiftSettings: swiftSettings),
+        // Helpers the test targets share (external tools, the shared reference material).
+        .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: swiftSettings),
+        .testTarget(name: "EPCISTests", dependencies: ["EPCIS", "GS1", "TestSupport"], exclude: ["Golden"], swiftSettings: swiftSettings),
         .testTarget(name: "RecordsTests", dependencies: ["Records", "GS1", "EPCIS"], swiftSettings: swiftSettings),
         .testTarget(
             name: "StoreTests",
-            dependencies: ["Store", "Records", "DSCSA", "EPCIS", "GS1", "GatewayServer"],
-            exclude: ["BadInput", "Golden"],
+            dependencies: ["Store", "Records", "DSCSA", "EPCIS", "GS1", "GatewayServer", "TestSupport"],
+            exclude: ["BadInput", "Fixtures"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

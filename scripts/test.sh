@@ -13,4 +13,10 @@ if grep -E '^(\./)?(Sources|Tests|Benchmarks)/.*warning:|/(Sources|Tests|Benchma
   echo "test: the build printed warnings in project code (above); fix them" >&2
   exit 1
 fi
+# A real PostgreSQL server for the store tests, stopped however the tests end.
+pgdir=$(mktemp -d -t epcis-gateway-pg.XXXXXX)
+trap 'rm -f "$log"; scripts/postgres-test-server.sh stop "$pgdir"' EXIT
+EPCIS_GATEWAY_TEST_POSTGRES=$(scripts/postgres-test-server.sh start "$pgdir")
+export EPCIS_GATEWAY_TEST_POSTGRES
+echo "test: PostgreSQL for the store tests at $EPCIS_GATEWAY_TEST_POSTGRES"
 swift test --skip-build "$@"

@@ -36,7 +36,8 @@ struct Context {
                 }
             }
             if header.kind == "commission", header.gtin != nil, header.lot == nil || header.expiry == nil {
-                context.problems.append(ComposeProblem(recordID: header.recordID, problem: "lot or expiry is unknown", fix: "correct the commission record"))
+                context.problems.append(
+                    ComposeProblem(recordID: header.recordID, problem: "lot or expiry is unknown", fix: "correct the commission record"))
             }
         }
         let ship = shipment.record
@@ -59,7 +60,9 @@ struct Context {
     /// Digital Links back into URNs.
     var writerOptions: EPCISWriterOptions {
         var lengths: [String: Int] = [:]
-        for product in products.values { lengths[String(product.gtin.value.dropFirst().prefix(product.companyPrefixLength))] = product.companyPrefixLength }
+        for product in products.values {
+            lengths[String(product.gtin.value.dropFirst().prefix(product.companyPrefixLength))] = product.companyPrefixLength
+        }
         for location in locations.values { lengths[String(location.gln.value.prefix(location.companyPrefixLength))] = location.companyPrefixLength }
         return EPCISWriterOptions(identifiers: options.identifiers, companyPrefixLengths: lengths)
     }
@@ -127,7 +130,8 @@ struct Context {
 
     /// The SGLN URN of a GLN with extension 0 (its location record gives the prefix length).
     func sgln(_ gln: String) -> String {
-        guard let location = locations[gln], let value = try? SGLN(gln: location.gln, extension: "0", companyPrefixLength: location.companyPrefixLength)
+        guard let location = locations[gln],
+            let value = try? SGLN(gln: location.gln, extension: "0", companyPrefixLength: location.companyPrefixLength)
         else { return "urn:epc:id:sgln:" + gln }  // only when master data is missing, which is a problem already
         return value.uri
     }
@@ -139,13 +143,16 @@ struct Context {
         switch key {
         case .sgtin(let gtin, let serial):
             if let prefix = prefixes[gtin] { return prefix + EPCURIEscaping.escape(serial) }
-            guard let product = products[gtin], let prefix = try? SGTIN.uriPrefix(gtin: product.gtin, companyPrefixLength: product.companyPrefixLength) else {
+            guard let product = products[gtin],
+                let prefix = try? SGTIN.uriPrefix(gtin: product.gtin, companyPrefixLength: product.companyPrefixLength)
+            else {
                 return "urn:epc:id:sgtin:" + gtin + "." + EPCURIEscaping.escape(serial)
             }
             prefixes[gtin] = prefix
             return prefix + EPCURIEscaping.escape(serial)
         case .sscc(let digits):
-            let candidates = products.values.map { (String($0.gtin.value.dropFirst().prefix($0.companyPrefixLength)), $0.companyPrefixLength) }
+            let candidates =
+                products.values.map { (String($0.gtin.value.dropFirst().prefix($0.companyPrefixLength)), $0.companyPrefixLength) }
                 + locations.values.map { (String($0.gln.value.prefix($0.companyPrefixLength)), $0.companyPrefixLength) }
             if let length = ssccLengths[digits] ?? candidates.first(where: { digits.dropFirst().hasPrefix($0.0) })?.1,
                 let sscc = try? SSCC(digits), let uri = try? EPC.sscc(sscc, companyPrefixLength: length).uri
@@ -172,7 +179,8 @@ struct Context {
         let shipUTC = shipment.record.time.utc
         if row.commissionUTC > shipUTC || (row.packUTC ?? "") > shipUTC {
             unitProblem(
-                ComposeProblem(recordID: shipment.recordID, problem: "\(row.key) ships before it was commissioned or packed", fix: "correct the event times"))
+                ComposeProblem(
+                    recordID: shipment.recordID, problem: "\(row.key) ships before it was commissioned or packed", fix: "correct the event times"))
         }
     }
 
@@ -187,7 +195,9 @@ struct Context {
 
     // MARK: Events
 
-    private func event(_ type: EPCISEventType, _ time: FeedTime, _ action: EPCISAction, _ bizStep: String, _ disposition: String, site: String?) -> EPCISEvent {
+    private func event(_ type: EPCISEventType, _ time: FeedTime, _ action: EPCISAction, _ bizStep: String, _ disposition: String, site: String?)
+        -> EPCISEvent
+    {
         var event = EPCISEvent(type: type, eventTime: Context.eventTime(time), eventTimeZoneOffset: time.offset, action: action)
         event.bizStep = bizStep
         event.disposition = disposition
@@ -232,9 +242,17 @@ struct Context {
         if let desadv = ship.despatchAdvice {
             event.bizTransactions.append(TypedReference(type: "desadv", value: "urn:epcglobal:cbv:bt:\(ship.from.location.value):\(desadv)"))
         }
-        event.sources = [TypedReference(type: "owning_party", value: sgln(ship.from.party.value)), TypedReference(type: "location", value: sgln(ship.from.location.value))]
-        event.destinations = [TypedReference(type: "owning_party", value: sgln(ship.to.party.value)), TypedReference(type: "location", value: sgln(ship.to.location.value))]
-        event.extensions = [XMLElement(namespace: EPCISNamespace.gs1ushc, prefix: "gs1ushc", name: "dropShipment", text: ship.dropShipment ? "true" : "false")]
+        event.sources = [
+            TypedReference(type: "owning_party", value: sgln(ship.from.party.value)),
+            TypedReference(type: "location", value: sgln(ship.from.location.value)),
+        ]
+        event.destinations = [
+            TypedReference(type: "owning_party", value: sgln(ship.to.party.value)),
+            TypedReference(type: "location", value: sgln(ship.to.location.value)),
+        ]
+        event.extensions = [
+            XMLElement(namespace: EPCISNamespace.gs1ushc, prefix: "gs1ushc", name: "dropShipment", text: ship.dropShipment ? "true" : "false")
+        ]
         return event
     }
 }

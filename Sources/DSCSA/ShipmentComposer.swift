@@ -1,5 +1,5 @@
-public import Foundation
 public import EPCIS
+public import Foundation
 internal import GS1
 internal import Records
 public import Store
@@ -44,7 +44,9 @@ public struct ShipmentComposer: Sendable {
     ) async throws -> ComposeReport {
         guard let shipment = try await store.shipment(id) else {
             throw ComposeRejected(
-                shipment: id, problems: [ComposeProblem(recordID: nil, problem: "there is no shipment \(id)", fix: "check the id, or ingest its ship record first")])
+                shipment: id,
+                problems: [ComposeProblem(recordID: nil, problem: "there is no shipment \(id)", fix: "check the id, or ingest its ship record first")]
+            )
         }
         let temporary = path + ".partial-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: temporary) }
@@ -69,14 +71,17 @@ public struct ShipmentComposer: Sendable {
             context.problems.append(
                 ComposeProblem(
                     recordID: shipment.recordID,
-                    problem: "the store holds \(counts.serials) of the shipment's \(shipment.unitCount) units; the others have since been returned and shipped again",
+                    problem:
+                        "the store holds \(counts.serials) of the shipment's \(shipment.unitCount) units; the others have since been returned and shipped again",
                     fix: "send the document composed when the shipment left (the delivery queue keeps its bytes)"))
         }
         if let schemas, context.problems.isEmpty {
             let report = EPCISValidator.validate(path: temporary, schemas: schemas, decodeEvents: false)
             for issue in report.issues where issue.severity == .error {
                 context.problems.append(
-                    ComposeProblem(recordID: shipment.recordID, problem: "the composed document fails the schema: \(issue)", fix: "report this as a gateway defect"))
+                    ComposeProblem(
+                        recordID: shipment.recordID, problem: "the composed document fails the schema: \(issue)",
+                        fix: "report this as a gateway defect"))
             }
         }
         guard context.problems.isEmpty else { throw ComposeRejected(shipment: id, problems: context.problems) }
@@ -86,13 +91,16 @@ public struct ShipmentComposer: Sendable {
     }
 
     private func stream<Writer: DocumentWriter>(
-        _ writer: inout Writer, header: EPCISHeader, created: String, _ context: inout Context, _ counts: inout (events: Int, serials: Int, bytes: Int)
+        _ writer: inout Writer, header: EPCISHeader, created: String, _ context: inout Context,
+        _ counts: inout (events: Int, serials: Int, bytes: Int)
     ) async throws {
         do {
             try writer.begin(header: header, creationDate: created, namespaces: ["gs1ushc": EPCISNamespace.gs1ushc, "cbvmda": EPCISNamespace.cbvmda])
         } catch let error as EPCISError {
             context.problems.append(
-                ComposeProblem(recordID: nil, problem: "the document header cannot be written in \(options.format.rawValue): \(error.message)", fix: "set the partner's EPCIS format to 1.2-xml or 2.0-jsonld"))
+                ComposeProblem(
+                    recordID: nil, problem: "the document header cannot be written in \(options.format.rawValue): \(error.message)",
+                    fix: "set the partner's EPCIS format to 1.2-xml or 2.0-jsonld"))
             return
         }
         var commissioning = UnitPages(store: store, shipment: context.shipment.id, order: .commissioning, pageSize: pageSize)
@@ -135,7 +143,8 @@ public struct ShipmentComposer: Sendable {
     private func write<Writer: DocumentWriter>(_ writer: inout Writer, _ event: EPCISEvent?, _ context: inout Context) throws {
         guard let event else { return }
         do { try writer.write(event) } catch let error as EPCISError {
-            context.problems.append(ComposeProblem(recordID: nil, problem: "an event cannot be written: \(error.message)", fix: "correct the record it names"))
+            context.problems.append(
+                ComposeProblem(recordID: nil, problem: "an event cannot be written: \(error.message)", fix: "correct the record it names"))
         }
     }
 

@@ -545,7 +545,8 @@ private struct Decision {
     /// An event may not happen before the unit's commissioning or packing.
     private mutating func notBefore(_ time: FeedTime, _ row: UnitRow, _ field: String, _ index: Int?, _ record: FeedRecord) {
         let earlier = max(row.commissionUTC, row.packUTC ?? "")
-        if time.utc < earlier {
+        // One time problem per record is enough to point at it.
+        if time.utc < earlier, !issues.contains(where: { $0.recordID == record.id && $0.field == "time" }) {
             report(
                 record, .illegalTransition, String(field.prefix { $0 != "[" }), index, "time", time.text,
                 "this happens at \(time.utc), before \(row.key) was \(row.packUTC.map { $0 > row.commissionUTC } == true ? "packed" : "commissioned") (\(earlier))",

@@ -36,8 +36,40 @@ public protocol GatewayStore: Sendable {
     /// The status records of a GTIN (product, lot and serial level), oldest first.
     func statuses(gtin: String) async throws -> [StoredStatus]
 
+    /// How much the store holds: records, units by phase, shipments and statuses.
+    func counts() async throws -> StoreCounts
+
     /// Closes connections.
     func close() async throws
+}
+
+/// Totals for operators (and for tests that prove a refused batch changed nothing).
+public struct StoreCounts: Hashable, Sendable, Codable {
+    public var records: Int
+    /// Units by ``UnitPhase`` raw value, and how many sit in a container.
+    public var unitsByPhase: [Int: Int]
+    public var packed: Int
+    public var products: Int
+    public var locations: Int
+    public var shipments: Int
+    public var statuses: Int
+
+    public init(records: Int, unitsByPhase: [Int: Int], packed: Int, products: Int, locations: Int, shipments: Int, statuses: Int) {
+        self.records = records
+        self.unitsByPhase = unitsByPhase
+        self.packed = packed
+        self.products = products
+        self.locations = locations
+        self.shipments = shipments
+        self.statuses = statuses
+    }
+
+    /// The SQL both engines run: one row of scalar totals.
+    static let totalsSQL = """
+        SELECT (SELECT count(*) FROM feed_records), (SELECT count(*) FROM units WHERE parent_serial IS NOT NULL),
+        (SELECT count(*) FROM products), (SELECT count(*) FROM locations), (SELECT count(*) FROM shipments), (SELECT count(*) FROM statuses)
+        """
+    static let phasesSQL = "SELECT phase, count(*) FROM units GROUP BY phase"
 }
 
 /// The order of a shipment's units for composing.

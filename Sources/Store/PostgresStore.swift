@@ -98,16 +98,26 @@ public final class PostgresStore: GatewayStore {
                 }
             }
             return IngestReport(batch: batch, changes: changes)
-        } catch let error as BatchRejected {
-            throw error
-        } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
+        } catch {
+            throw try await ingestFailure(error, records: records, batch: batch)
+        }
+    }
+
+    /// The error to report for a failed ingest: the batch's own issues, the duplicates a unique
+    /// key refused, or a store failure.
+    private func ingestFailure(_ error: any Error, records: [FeedRecord], batch: String) async throws -> any Error {
+        var error = error
+        if let transaction = error as? PostgresTransactionError, let inner = transaction.closureError ?? transaction.commitError { error = inner }
+        switch error {
+        case let rejected as BatchRejected: return rejected
+        case let error as PSQLError where error.serverInfo?[.sqlState] == "23505":
             let plan = IngestPlan(records: records)
             let existing = try await client.withConnection { connection in
                 try await self.units(connection, plan.commissionedUnits.map(\.key), by: "gtin", "serial")
             }
-            throw plan.duplicateIssues(existing: existing)
-        } catch {
-            throw StoreError(.failed, "the batch \(batch) could not be stored; nothing of it was kept", cause: StoreError.Detail(error))
+            return plan.duplicateIssues(existing: existing)
+        default:
+            return StoreError(.failed, "the batch \(batch) could not be stored; nothing of it was kept", cause: StoreError.Detail(error))
         }
     }
 
@@ -259,7 +269,9 @@ public final class PostgresStore: GatewayStore {
                     case .items(let gtin, let lot, let expiry, _):
                         prefix = Self.copyField(gtin.value) + "\t"
                         suffix = "\t1\t" + Self.copyField(lot) + "\t" + Self.copyField(expiry)
-                    case .ssccs: suffix = "\t1\t\\N\t\\N"
+                    case .ssccs:
+                        prefix = "\t"  // an SSCC's GTIN column is empty
+                        suffix = "\t1\t\\N\t\\N"
                     }
                     suffix += "\t" + Self.copyField(id) + "\t" + Self.copyField(commission.time.utc) + "\t" + Self.copyField(id) + "\n"
                     for unit in commission.units {
@@ -431,6 +443,19 @@ public final class PostgresStore: GatewayStore {
     public func shipmentUnits(_ shipment: String, order: ShipmentUnitOrder, after cursor: UnitRow?, limit: Int) async throws -> [UnitRow] {
         let (sql, arguments) = ShipmentPaging.query(shipment, order: order, after: cursor, limit: limit, placeholder: { "$\($0)" })
         return try await Self.unitRows(rows(sql, arguments))
+    }
+
+    public func counts() async throws -> StoreCounts {
+        var phases: [Int: Int] = [:]
+        for try await (phase, count) in try await rows(StoreCounts.phasesSQL, []).decode((Int, Int).self) { phases[phase] = count }
+        for try await (records, packed, products, locations, shipments, statuses) in try await rows(StoreCounts.totalsSQL, []).decode(
+            (Int, Int, Int, Int, Int, Int).self)
+        {
+            return StoreCounts(
+                records: records, unitsByPhase: phases, packed: packed, products: products, locations: locations, shipments: shipments,
+                statuses: statuses)
+        }
+        throw StoreError(.failed, "PostgreSQL returned no totals")
     }
 
     public func statuses(gtin: String) async throws -> [StoredStatus] {

@@ -293,7 +293,8 @@ public final class SQLiteStore: GatewayStore {
             else { return nil }
             let items = try Row.fetchAll(db, sql: "SELECT gtin, serial FROM shipment_items WHERE shipment = ? ORDER BY position", arguments: [id])
                 .map { UnitKey(gtinColumn: $0[0], serialColumn: $0[1]) }
-            let eventRecords = try String.fetchAll(db, sql: "SELECT record_id FROM shipment_events WHERE shipment = ? ORDER BY record_id", arguments: [id])
+            let eventRecords = try String.fetchAll(
+                db, sql: "SELECT record_id FROM shipment_events WHERE shipment = ? ORDER BY record_id", arguments: [id])
             return try StoredForms.shipment(
                 id: id, recordID: row[0], time: FeedTime(text: row[1], offset: row[2], utc: row[3]),
                 glns: [row[4], row[5], row[6], row[7]], purchaseOrder: row[8], despatchAdvice: row[9], dropShipment: (row[10] as Int) != 0,
@@ -324,6 +325,17 @@ public final class SQLiteStore: GatewayStore {
             return try Row.fetchAll(
                 db, sql: sql, arguments: StatementArguments(arguments.map { $0.map { $0 as any DatabaseValueConvertible } ?? nil })
             ).map(Self.unitRow)
+        }
+    }
+
+    public func counts() async throws -> StoreCounts {
+        try await pool.read { db in
+            let totals = try Row.fetchOne(db, sql: StoreCounts.totalsSQL)!
+            var phases: [Int: Int] = [:]
+            for row in try Row.fetchAll(db, sql: StoreCounts.phasesSQL) { phases[row[0]] = row[1] }
+            return StoreCounts(
+                records: totals[0], unitsByPhase: phases, packed: totals[1], products: totals[2], locations: totals[3], shipments: totals[4],
+                statuses: totals[5])
         }
     }
 

@@ -1,3 +1,4 @@
+import TestSupport
 import EPCIS
 import Foundation
 import Testing
