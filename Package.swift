@@ -26,6 +26,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
     ],
     targets: [
         // MARK: System libraries (Debian -dev packages; flags come from pkg-config)
@@ -64,6 +66,8 @@ let package = Package(
             dependencies: [
                 "Records", "Store",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -107,7 +111,10 @@ let package = Package(
         .testTarget(name: "RecordsTests", dependencies: ["Records", "GS1", "EPCIS"], swiftSettings: swiftSettings),
         .testTarget(
             name: "StoreTests",
-            dependencies: ["Store", "Records", "DSCSA", "EPCIS", "GS1", "GatewayServer", "TestSupport"],
+            dependencies: [
+                "Store", "Records", "DSCSA", "EPCIS", "GS1", "GatewayServer", "TestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
             exclude: ["BadInput", "Fixtures"],
             swiftSettings: swiftSettings
         ),

@@ -2,7 +2,7 @@ import ArgumentParser
 
 /// The `epcis-gateway` command line.
 @main
-struct EPCISGateway: ParsableCommand {
+struct EPCISGateway: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "epcis-gateway",
         abstract: "Turns serialization records into EPCIS/DSCSA documents and delivers them to trading partners.",
@@ -10,7 +10,9 @@ struct EPCISGateway: ParsableCommand {
             Run `epcis-gateway <command> --help` for the options of one command.
             """,
         version: GatewayVersion.current,
-        subcommands: [VersionCommand.self, GS1Command.self, ConvertCommand.self, ValidateCommand.self]
+        subcommands: [
+            VersionCommand.self, GS1Command.self, ConvertCommand.self, ValidateCommand.self, IngestCommand.self, ComposeCommand.self, ServeCommand.self,
+        ]
     )
 }
 

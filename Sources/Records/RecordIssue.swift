@@ -3,7 +3,7 @@
 ///
 /// Issues are data: a batch with problems yields all of them at once, so the sender can fix the
 /// whole file in one go.
-public struct RecordIssue: Hashable, Sendable, CustomStringConvertible {
+public struct RecordIssue: Hashable, Sendable, Codable, CustomStringConvertible {
     /// A stable, machine-readable category.
     public enum Code: String, Hashable, Sendable, Codable {
         /// The line is not valid JSON, or a CSV row is malformed.

@@ -1,0 +1,180 @@
+import ArgumentParser
+import DSCSA
+import EPCIS
+import Foundation
+import GatewayServer
+import Hummingbird
+import Records
+import Store
+
+/// Where the store is: `--store` (a SQLite path or `postgres://…`), else
+/// `$EPCIS_GATEWAY_STORE`, else `data/gateway.sqlite` under the current directory.
+struct StoreOptions: ParsableArguments {
+    @Option(help: "The store: a SQLite file path (default data/gateway.sqlite) or postgres://user:password@host:5432/database.")
+    var store: String?
+
+    var location: String { store ?? ProcessInfo.processInfo.environment["EPCIS_GATEWAY_STORE"] ?? "data/gateway.sqlite" }
+
+    func open() async throws -> any GatewayStore {
+        do { return try await StoreLocation.open(location) } catch {
+            printError("error: \(error)")
+            throw ExitCode(2)
+        }
+    }
+}
+
+/// `epcis-gateway ingest FILE|-`.
+struct IngestCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ingest",
+        abstract: "Apply a records-feed batch (JSON Lines or CSV) to the store, all or nothing.",
+        discussion: """
+            The format is recognised from the content (override with --format). Every problem of
+            a refused batch is printed with its line, field, value, reason and fix, and nothing is
+            stored. Re-ingesting a batch is harmless: records already stored with the same content
+            are skipped.
+
+            Exit status: 0 when applied, 1 when refused, 2 when the store failed.
+            """
+    )
+
+    @Argument(help: "The batch file, or - for standard input.")
+    var file: String
+    @Option(help: "jsonl or csv (default: recognised from the content).")
+    var format: String?
+    @Flag(help: "Print the report or the issues as JSON.")
+    var json = false
+    @OptionGroup var storeOptions: StoreOptions
+
+    func run() async throws {
+        let bytes: [UInt8]
+        do {
+            bytes = file == "-" ? Array(FileHandle.standardInput.readDataToEndOfFile()) : Array(try Data(contentsOf: URL(fileURLWithPath: file)))
+        } catch {
+            printError("error: cannot read \(file): \(error.localizedDescription)")
+            throw ExitCode(2)
+        }
+        let store = try await storeOptions.open()
+        defer { Task { try? await store.close() } }
+        let batch = file == "-" ? "stdin-\(UUID().uuidString.lowercased())" : (file as NSString).lastPathComponent
+        do {
+            let records = try RecordFeed.parse(bytes, format: try format.map(parseFormat))
+            let report = try await store.ingest(records, batch: batch)
+            if json {
+                print(try encodeJSON(report))
+            } else {
+                print("ingested \(batch): \(report.applied) record(s) applied, \(report.alreadyApplied) already present, \(report.commissioned) serial(s) commissioned, \(report.unitsChanged) unit(s) changed" + (report.shipments.isEmpty ? "" : ", shipments \(report.shipments.joined(separator: ", "))"))
+            }
+        } catch let rejected as BatchRejected {
+            if json { print(try encodeJSON(Refusal(batch: batch, stored: false, issues: rejected.issues))) } else { printError("\(file): \(rejected)") }
+            throw ExitCode(1)
+        } catch let error as StoreError {
+            printError("error: \(error)")
+            throw ExitCode(2)
+        }
+    }
+
+    private func parseFormat(_ text: String) throws -> RecordFeed.Format {
+        guard let format = RecordFeed.Format(rawValue: text) else { throw ValidationError("--format must be jsonl or csv") }
+        return format
+    }
+}
+
+/// `epcis-gateway compose SHIPMENT-ID [-o FILE]`.
+struct ComposeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "compose",
+        abstract: "Compose the DSCSA shipment document (TI, TS, master data, events) for a shipment in the store.",
+        discussion: """
+            The document is streamed from the store, checked against the business rules and
+            validated against the project's schema before it is written to -o (or printed). A
+            refusal names the record to fix; no file is left behind then.
+
+            Exit status: 0 when composed, 1 when refused, 2 when the store failed.
+            """
+    )
+
+    @Argument(help: "The shipment id of a ship record.")
+    var shipment: String
+    @Option(name: .shortAndLong, help: "The output file (default: standard output).")
+    var output: String?
+    @Option(help: "1.2-xml (default), 2.0-xml or 2.0-jsonld.")
+    var format: String = ComposeOptions.Format.xml12.rawValue
+    @Option(help: "US_FDA_NDC (hyphenated, default) or FDA_NDC_11.")
+    var ndc: String = ComposeOptions.NDCCodeType.usFDANDC.rawValue
+    @Option(help: "SBDH identifiers: GS1 (SGLN URN, default), SGLN or GLN.")
+    var sbdh: String = ComposeOptions.SBDHIdentifier.gs1SGLN.rawValue
+    @Option(help: "urn (default) or digital-link.")
+    var identifiers: IdentifierArgument = .urn
+    @Flag(help: "Say in the header that the events carry the transaction history (legacy partners).")
+    var transactionHistory = false
+    @Option(help: "The directory of the schemas the document is validated against.")
+    var schemas: String = "Schemas"
+    @OptionGroup var storeOptions: StoreOptions
+
+    func run() async throws {
+        guard let format = ComposeOptions.Format(rawValue: format), let ndc = ComposeOptions.NDCCodeType(rawValue: ndc),
+            let sbdh = ComposeOptions.SBDHIdentifier(rawValue: sbdh)
+        else {
+            throw ValidationError("--format is 1.2-xml, 2.0-xml or 2.0-jsonld; --ndc is US_FDA_NDC or FDA_NDC_11; --sbdh is GS1, SGLN or GLN")
+        }
+        let loadedSchemas: EPCISSchemas
+        do { loadedSchemas = try EPCISSchemas(directory: schemas) } catch {
+            printError("error: cannot load the schemas in \(schemas): \(error)")
+            throw ExitCode(2)
+        }
+        let store = try await storeOptions.open()
+        defer { Task { try? await store.close() } }
+        let options = ComposeOptions(format: format, transactionHistory: transactionHistory, ndcCodeType: ndc, sbdhIdentifier: sbdh, identifiers: identifiers.form)
+        let target = output ?? FileManager.default.temporaryDirectory.appendingPathComponent("compose-\(UUID().uuidString)").path
+        do {
+            let report = try await ShipmentComposer(store: store, options: options).compose(shipment: shipment, to: target, schemas: loadedSchemas)
+            if output == nil {
+                FileHandle.standardOutput.write(try Data(contentsOf: URL(fileURLWithPath: target)))
+                try? FileManager.default.removeItem(atPath: target)
+            } else {
+                printError("composed \(shipment): \(report.events) events, \(report.serials) units, \(report.bytes) bytes, document \(report.documentID) → \(target)")
+            }
+        } catch let rejected as ComposeRejected {
+            printError(rejected.description)
+            throw ExitCode(1)
+        } catch let error as StoreError {
+            printError("error: \(error)")
+            throw ExitCode(2)
+        }
+    }
+}
+
+/// `epcis-gateway serve`.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the gateway's HTTP API (POST /api/v1/records, GET /health).",
+        discussion: "Stops gracefully on SIGINT or SIGTERM: requests in flight finish first."
+    )
+
+    @Option(help: "The address to listen on.")
+    var host: String = "127.0.0.1"
+    @Option(help: "The port to listen on.")
+    var port: Int = 8080
+    @OptionGroup var storeOptions: StoreOptions
+
+    func run() async throws {
+        let store = try await storeOptions.open()
+        try await GatewayServer.application(store: store, host: host, port: port).runService()
+        try await store.close()
+    }
+}
+
+/// A refused batch as JSON.
+struct Refusal: Encodable {
+    var batch: String
+    var stored: Bool
+    var issues: [RecordIssue]
+}
+
+func encodeJSON(_ value: some Encodable) throws -> String {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    return String(decoding: try encoder.encode(value), as: UTF8.self)
+}
