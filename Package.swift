@@ -108,7 +108,7 @@ let package = Package(
         // Helpers the test targets share (external tools, the shared reference material).
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: swiftSettings),
         .testTarget(name: "EPCISTests", dependencies: ["EPCIS", "GS1", "TestSupport"], exclude: ["Golden"], swiftSettings: swiftSettings),
-        .testTarget(name: "RecordsTests", dependencies: ["Records", "GS1", "EPCIS"], swiftSettings: swiftSettings),
+        .testTarget(name: "RecordsTests", dependencies: ["Records", "GS1", "EPCIS", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "StoreTests",
             dependencies: [
