@@ -7,7 +7,7 @@ n=${1:-1000000}
 swift build -c release --product StoreBenchmarks >/dev/null
 bench=$(swift build -c release --show-bin-path)/StoreBenchmarks
 work=$(mktemp -d -t store-bench.XXXXXX)
-pgdir="$work/pg"
+pgdir=$(mktemp -d -t store-bench-pg.XXXXXX)
 trap 'scripts/postgres-test-server.sh stop "$pgdir"; rm -rf "$work"' EXIT
 url=$(scripts/postgres-test-server.sh start "$pgdir")
 for store in "$work/bench.sqlite" "$url"; do
