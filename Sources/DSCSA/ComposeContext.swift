@@ -43,10 +43,11 @@ struct Context {
         let ship = shipment.record
         var places: [(gln: String, record: String)] = context.headers.values.compactMap { header in header.site.map { ($0, header.recordID) } }
         places += [ship.from.party, ship.from.location, ship.to.party, ship.to.location].map { ($0.value, shipment.recordID) }
-        for (gln, recordID) in places.sorted(by: { $0.gln < $1.gln }) where context.locations[gln] == nil {
+        var looked = Set<String>()
+        for (gln, recordID) in places.sorted(by: { ($0.gln, $0.record) < ($1.gln, $1.record) }) where looked.insert(gln).inserted {
             if let location = try await store.location(key: gln) {
                 context.locations[gln] = location
-            } else if !context.problems.contains(where: { $0.problem.hasPrefix("GLN \(gln) ") }) {
+            } else {
                 context.problems.append(
                     ComposeProblem(
                         recordID: recordID, problem: "GLN \(gln) has no location master data",
@@ -151,10 +152,7 @@ struct Context {
             prefixes[gtin] = prefix
             return prefix + EPCURIEscaping.escape(serial)
         case .sscc(let digits):
-            let candidates =
-                products.values.map { (String($0.gtin.value.dropFirst().prefix($0.companyPrefixLength)), $0.companyPrefixLength) }
-                + locations.values.map { (String($0.gln.value.prefix($0.companyPrefixLength)), $0.companyPrefixLength) }
-            if let length = ssccLengths[digits] ?? candidates.first(where: { digits.dropFirst().hasPrefix($0.0) })?.1,
+            if let length = ssccLengths[digits] ?? companyPrefixLength(ofSSCC: digits),
                 let sscc = try? SSCC(digits), let uri = try? EPC.sscc(sscc, companyPrefixLength: length).uri
             {
                 ssccLengths[digits] = length
@@ -166,6 +164,15 @@ struct Context {
                     fix: "ingest location master data for the site that made it, with its company prefix length"))
             return "urn:epc:id:sscc:" + digits
         }
+    }
+
+    /// The length of the company prefix an SSCC starts with (after its extension digit), from the
+    /// products and locations of the shipment.
+    private func companyPrefixLength(ofSSCC digits: String) -> Int? {
+        let prefixes =
+            products.values.map { (String($0.gtin.value.dropFirst().prefix($0.companyPrefixLength)), $0.companyPrefixLength) }
+            + locations.values.map { (String($0.gln.value.prefix($0.companyPrefixLength)), $0.companyPrefixLength) }
+        return prefixes.first { digits.dropFirst().hasPrefix($0.0) }?.1
     }
 
     /// The rules each shipped unit must meet.

@@ -257,8 +257,7 @@ public struct IngestPlan: Sendable {
     /// Units whose current state a record depends on.
     static func references(_ body: FeedRecord.Body) -> [UnitKey] {
         switch body {
-        case .aggregate(let record): [record.parent] + record.children
-        case .disaggregate(let record): [record.parent] + record.children
+        case .aggregate(let record), .disaggregate(let record): [record.parent] + record.children
         case .ship(let record): record.items
         case .receive(let record): record.items
         case .decommission(let record), .destroy(let record): record.items
@@ -324,11 +323,10 @@ private struct Decision {
         case .product(let product): changes.products.append(product)
         case .location(let location): changes.locations.append(location)
         case .commission(let commission):
-            if case .items(let gtin, let lot, let expiry, _) = commission.content, !knownProducts.contains(gtin.value) {
+            if case .items(let gtin, _, _, _) = commission.content, !knownProducts.contains(gtin.value) {
                 report(
                     record, .unknownMasterData, "", nil, "gtin", gtin.value, "GTIN \(gtin.value) has no product master data",
                     "send a product record for it (name, NDC, dosage form, strength, container size) before or with this batch")
-                _ = (lot, expiry)
             }
             changes.commissions.append((record.id, commission))
             for key in commission.units where referenced.contains(key) && rows[key] == nil {
@@ -339,7 +337,7 @@ private struct Decision {
                     commissionUTC: commission.time.utc, packRecord: nil, packUTC: nil, lastRecord: record.id)
             }
         case .aggregate(let aggregate):
-            guard var parent = existing(aggregate.parent, "parent", nil, record) else { break }
+            guard let parent = existing(aggregate.parent, "parent", nil, record) else { break }
             if !parent.phase.inPossession {
                 report(
                     record, .illegalTransition, "", nil, "parent", aggregate.parent.description,
@@ -369,7 +367,7 @@ private struct Decision {
                 if let current = child.parent {
                     report(
                         record, .illegalTransition, "children", index, field, childKey.description,
-                        current == aggregate.parent ? "\(childKey) is already packed in \(current)" : "\(childKey) is already packed in \(current)",
+                        "\(childKey) is already packed in \(current)",
                         current == aggregate.parent ? "remove it from this record" : "disaggregate it from \(current) first")
                     continue
                 }
@@ -381,8 +379,6 @@ private struct Decision {
                 children[aggregate.parent, default: []].insert(childKey)
                 updated.append(child)
             }
-            parent.lastRecord = record.id
-            _ = parent
         case .disaggregate(let disaggregate):
             guard existing(disaggregate.parent, "parent", nil, record) != nil else { break }
             let keys = disaggregate.children.isEmpty ? (children[disaggregate.parent] ?? []).sorted() : disaggregate.children

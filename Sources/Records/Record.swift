@@ -179,8 +179,9 @@ public struct CommissionRecord: Hashable, Sendable {
     }
 }
 
-/// Packing children into a parent (a case SGTIN or an SSCC).
-public struct AggregateRecord: Hashable, Sendable {
+/// Packing children into a parent (a case SGTIN or an SSCC), or unpacking them. For an unpack,
+/// empty `children` means everything the parent holds.
+public struct PackingRecord: Hashable, Sendable {
     public var time: FeedTime
     public var site: GLN
     public var parent: UnitKey
@@ -192,23 +193,6 @@ public struct AggregateRecord: Hashable, Sendable {
         self.parent = parent
         self.children = children
     }
-
-}
-
-/// Unpacking: the named children, or all of them when `children` is empty.
-public struct DisaggregateRecord: Hashable, Sendable {
-    public var time: FeedTime
-    public var site: GLN
-    public var parent: UnitKey
-    public var children: [UnitKey]
-
-    public init(time: FeedTime, site: GLN, parent: UnitKey, children: [UnitKey]) {
-        self.time = time
-        self.site = site
-        self.parent = parent
-        self.children = children
-    }
-
 }
 
 /// A sale and shipment to a trading partner: the top-level containers or loose items shipped.
@@ -318,8 +302,8 @@ public struct FeedRecord: Hashable, Sendable {
         case product(ProductRecord)
         case location(LocationRecord)
         case commission(CommissionRecord)
-        case aggregate(AggregateRecord)
-        case disaggregate(DisaggregateRecord)
+        case aggregate(PackingRecord)
+        case disaggregate(PackingRecord)
         case ship(ShipRecord)
         case receive(ReceiveRecord)
         case decommission(RemovalRecord)

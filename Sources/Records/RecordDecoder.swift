@@ -57,17 +57,16 @@ struct RecordDecoder {
             let time = self.time(), site = gln("site", object), parent = unit("parent", object[key: "parent"], path: "parent")
             let children = units("children", required: kind == "aggregate")
             guard let time, let site, let parent, let children else { return nil }
-            body =
-                kind == "aggregate"
-                ? .aggregate(AggregateRecord(time: time, site: site, parent: parent, children: children))
-                : .disaggregate(DisaggregateRecord(time: time, site: site, parent: parent, children: children))
+            let packing = PackingRecord(time: time, site: site, parent: parent, children: children)
+            body = kind == "aggregate" ? .aggregate(packing) : .disaggregate(packing)
         case "ship": body = ship().map { .ship($0) }
         case "receive":
             let time = self.time(), site = gln("site", object), items = units("items", required: true)
-            let from = object[key: "from"].map { partyAndPlace("from", $0) }
+            // A bad `from` is an issue, and the check of `issues` below refuses the record.
+            let from = object[key: "from"].flatMap { partyAndPlace("from", $0) }
             let rma = optionalText("returnAuthorization", object)
-            guard let time, let site, let items, from != .some(nil) else { return nil }
-            body = .receive(ReceiveRecord(time: time, site: site, from: from ?? nil, returnAuthorization: rma, items: items))
+            guard let time, let site, let items else { return nil }
+            body = .receive(ReceiveRecord(time: time, site: site, from: from, returnAuthorization: rma, items: items))
         case "decommission", "destroy":
             let time = self.time(), site = gln("site", object), items = units("items", required: true)
             let reason = optionalText("reason", object)
