@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "Records", targets: ["Records"]),
         .library(name: "Store", targets: ["Store"]),
         .library(name: "DSCSA", targets: ["DSCSA"]),
+        .library(name: "Partners", targets: ["Partners"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -28,6 +29,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
     ],
     targets: [
         // MARK: System libraries (Debian -dev packages; flags come from pkg-config)
@@ -60,6 +62,7 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(name: "Partners", dependencies: ["GS1", .product(name: "Yams", package: "Yams")], swiftSettings: swiftSettings),
         .target(name: "DSCSA", dependencies: ["GS1", "EPCIS", "Records", "Store"], swiftSettings: swiftSettings),
         .target(
             name: "GatewayServer",
@@ -118,6 +121,7 @@ let package = Package(
             exclude: ["BadInput", "Fixtures"],
             swiftSettings: swiftSettings
         ),
+        .testTarget(name: "PartnersTests", dependencies: ["Partners", "GS1", "TestSupport"], exclude: ["Lint"], swiftSettings: swiftSettings),
         .testTarget(
             name: "CLITests",
             dependencies: ["EPCISGatewayCLI", "EPCIS", "Transports"],

@@ -1,0 +1,229 @@
+public import GS1
+
+/// One trading partner, as the compliance team wrote it in `PartnerProfiles/ID.yaml`.
+///
+/// Plain data: the loader (``ProfileLoader``) has checked every field, resolved file paths
+/// against the profile's directory and refused inline secrets.
+public struct PartnerProfile: Hashable, Sendable {
+    /// The partner's id: lower-case letters, digits and hyphens; the file is named after it.
+    public var id: String
+    public var name: String
+    /// The partner's GLNs (the first one is its main party GLN).
+    public var glns: [GLN]
+    public var epcis: EPCISSettings
+    public var transport: TransportSettings
+    public var retry: RetryPolicy
+    public var acknowledgement: AcknowledgementPolicy
+    public var limits: DocumentLimits
+    public var verification: VerificationSettings
+    /// The file the profile came from (as given to the loader).
+    public var file: String
+
+    public init(
+        id: String, name: String, glns: [GLN], epcis: EPCISSettings, transport: TransportSettings, retry: RetryPolicy = RetryPolicy(),
+        acknowledgement: AcknowledgementPolicy = AcknowledgementPolicy(), limits: DocumentLimits = DocumentLimits(),
+        verification: VerificationSettings = VerificationSettings(), file: String
+    ) {
+        self.id = id
+        self.name = name
+        self.glns = glns
+        self.epcis = epcis
+        self.transport = transport
+        self.retry = retry
+        self.acknowledgement = acknowledgement
+        self.limits = limits
+        self.verification = verification
+        self.file = file
+    }
+}
+
+/// The document form a partner receives.
+public struct EPCISSettings: Hashable, Sendable {
+    public enum Version: String, Hashable, Sendable, CaseIterable { case v1_2 = "1.2", v2_0 = "2.0" }
+    public enum Format: String, Hashable, Sendable, CaseIterable { case xml, jsonLD = "json-ld" }
+    public enum Identifiers: String, Hashable, Sendable, CaseIterable { case urn, digitalLink = "digital-link" }
+    public enum NDCCodeType: String, Hashable, Sendable, CaseIterable { case usFDANDC = "US_FDA_NDC", fdaNDC11 = "FDA_NDC_11" }
+    public enum SBDHIdentifier: String, Hashable, Sendable, CaseIterable { case gs1 = "GS1", sgln = "SGLN", gln = "GLN" }
+
+    public var version: Version
+    public var format: Format
+    public var identifiers: Identifiers
+    /// Transaction history: only for partners that still ask for it.
+    public var transactionHistory: Bool
+    public var ndcCodeType: NDCCodeType
+    public var sbdhIdentifier: SBDHIdentifier
+
+    public init(
+        version: Version = .v1_2, format: Format = .xml, identifiers: Identifiers = .urn, transactionHistory: Bool = false,
+        ndcCodeType: NDCCodeType = .usFDANDC, sbdhIdentifier: SBDHIdentifier = .gs1
+    ) {
+        self.version = version
+        self.format = format
+        self.identifiers = identifiers
+        self.transactionHistory = transactionHistory
+        self.ndcCodeType = ndcCodeType
+        self.sbdhIdentifier = sbdhIdentifier
+    }
+}
+
+/// Where a secret comes from. The value itself is read only when it is used and never logged.
+public enum SecretSource: Hashable, Sendable, CustomStringConvertible {
+    /// An environment variable's name.
+    case environment(String)
+    /// A file's path (its content, without a trailing newline, is the secret).
+    case file(String)
+
+    /// Says where the secret is, never what it is.
+    public var description: String {
+        switch self {
+        case .environment(let name): "environment variable \(name)"
+        case .file(let path): "file \(path)"
+        }
+    }
+}
+
+/// The one transport a partner is reached by.
+public enum TransportSettings: Hashable, Sendable {
+    case https(HTTPSSettings)
+    case as2(AS2Settings)
+    case sftp(SFTPSettings)
+
+    /// `https`, `as2` or `sftp`.
+    public var kind: String {
+        switch self {
+        case .https: "https"
+        case .as2: "as2"
+        case .sftp: "sftp"
+        }
+    }
+}
+
+/// An HTTPS partner (EPCIS 2.0 capture interface, or a plain POST endpoint).
+public struct HTTPSSettings: Hashable, Sendable {
+    /// What acknowledges a document.
+    public enum Mode: String, Hashable, Sendable, CaseIterable {
+        /// EPCIS 2.0 capture: `202` + `Location`, then the capture job's outcome is the
+        /// acknowledgement.
+        case capture
+        /// Any `2xx` answer acknowledges the document.
+        case post
+    }
+    public enum Authentication: Hashable, Sendable {
+        case none
+        /// OAuth 2.0 client credentials (RFC 6749 §4.4), client authenticated with HTTP Basic.
+        case oauth2(tokenURL: String, clientID: String, secret: SecretSource, scope: String?)
+        /// A fixed bearer token.
+        case bearer(SecretSource)
+        /// A fixed key in a header of the partner's choosing.
+        case apiKey(header: String, value: SecretSource)
+    }
+
+    public var url: String
+    public var mode: Mode
+    /// How long to wait between polls of a capture job.
+    public var pollInterval: Duration
+    /// Verify the partner's certificate and host name (on unless the profile turns it off).
+    public var verifyTLS: Bool
+    /// A CA bundle that replaces the system trust store for this partner.
+    public var caFile: String?
+    /// Mutual TLS: our client certificate and key (PEM).
+    public var clientCertificate: String?
+    public var clientKey: String?
+    public var authentication: Authentication
+    /// Extra, non-secret request headers.
+    public var headers: [String: String]
+    public var proxy: String?
+    public var connectTimeout: Duration
+    public var requestTimeout: Duration
+
+    public init(
+        url: String, mode: Mode = .capture, pollInterval: Duration = .seconds(5), verifyTLS: Bool = true, caFile: String? = nil,
+        clientCertificate: String? = nil, clientKey: String? = nil, authentication: Authentication = .none, headers: [String: String] = [:],
+        proxy: String? = nil, connectTimeout: Duration = .seconds(10), requestTimeout: Duration = .seconds(300)
+    ) {
+        self.url = url
+        self.mode = mode
+        self.pollInterval = pollInterval
+        self.verifyTLS = verifyTLS
+        self.caFile = caFile
+        self.clientCertificate = clientCertificate
+        self.clientKey = clientKey
+        self.authentication = authentication
+        self.headers = headers
+        self.proxy = proxy
+        self.connectTimeout = connectTimeout
+        self.requestTimeout = requestTimeout
+    }
+}
+
+/// An AS2 partner (RFC 4130).
+public struct AS2Settings: Hashable, Sendable {
+    public var url: String
+    public var as2From: String
+    public var as2To: String
+    /// `sha-256` (default), `sha-384`, `sha-512` or `sha-1`; nil sends unsigned.
+    public var sign: String?
+    /// `aes-256-cbc` (default), `aes-192-cbc`, `aes-128-cbc` or `des-ede3-cbc`; nil sends unencrypted.
+    public var encrypt: String?
+    public var partnerCertificate: String
+    public var ourCertificate: String
+    public var ourKey: String
+    public var mdnMode: String
+    public var mdnSigned: Bool
+}
+
+/// An SFTP partner.
+public struct SFTPSettings: Hashable, Sendable {
+    public var host: String
+    public var port: Int
+    public var user: String
+    /// Our private key file (Ed25519 or ECDSA; see notes on libssh2 and RSA).
+    public var privateKey: String
+    /// The server's host key fingerprint, `SHA256:` and base64, checked before logging in.
+    public var hostKeyFingerprint: String
+    /// The remote directory documents are put in.
+    public var directory: String
+}
+
+/// When to try again after a transport failure, and when to give up.
+public struct RetryPolicy: Hashable, Sendable {
+    /// The waits before the 2nd, 3rd, … attempt; the last one repeats.
+    public var schedule: [Duration]
+    /// After this long since the delivery was queued, a failing delivery is dead-lettered.
+    public var giveUpAfter: Duration
+
+    public init(schedule: [Duration] = [.seconds(60), .seconds(300), .seconds(900), .seconds(3600), .seconds(14_400)], giveUpAfter: Duration = .seconds(72 * 3600)) {
+        self.schedule = schedule
+        self.giveUpAfter = giveUpAfter
+    }
+}
+
+/// How long the partner may take to acknowledge a document before it is shown as late.
+public struct AcknowledgementPolicy: Hashable, Sendable {
+    public var timeout: Duration
+    public init(timeout: Duration = .seconds(7200)) { self.timeout = timeout }
+}
+
+/// How big a document the partner takes.
+public struct DocumentLimits: Hashable, Sendable {
+    /// What to do with a shipment whose document is too big.
+    public enum Oversize: String, Hashable, Sendable, CaseIterable {
+        /// Refuse to queue it, saying by how much it is over (an operator splits the shipment).
+        case refuse
+    }
+    public var maxDocumentBytes: Int?
+    public var maxEventsPerDocument: Int?
+    public var oversize: Oversize
+
+    public init(maxDocumentBytes: Int? = nil, maxEventsPerDocument: Int? = nil, oversize: Oversize = .refuse) {
+        self.maxDocumentBytes = maxDocumentBytes
+        self.maxEventsPerDocument = maxEventsPerDocument
+        self.oversize = oversize
+    }
+}
+
+/// Who may ask for product verification on this partner's behalf.
+public struct VerificationSettings: Hashable, Sendable {
+    public var requestorGLNs: [GLN]
+    public init(requestorGLNs: [GLN] = []) { self.requestorGLNs = requestorGLNs }
+}
