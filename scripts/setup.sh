@@ -10,7 +10,9 @@ DEBIAN_PACKAGES=(libxml2-dev libcurl4-openssl-dev libssl-dev libssh2-1-dev libsq
 PYTHON_PACKAGES=("biip==5.2.0"
   # the official EPCIS JSON schema is checked with jsonschema; the rfc packages make it enforce
   # the date-time and uri formats
-  "jsonschema==4.26.0" "rfc3339-validator==0.1.4" "rfc3987==1.3.8")
+  "jsonschema==4.26.0" "rfc3339-validator==0.1.4" "rfc3987==1.3.8"
+  # reads partner profiles for the schema-agreement test
+  "PyYAML==6.0.3")
 
 log() { printf 'setup: %s\n' "$*"; }
 
