@@ -50,6 +50,7 @@ let package = Package(
             dependencies: ["GS1", "CLibXML2", "COpenSSL", "CGatewayShims"],
             swiftSettings: swiftSettings
         ),
+        .target(name: "Outbox", swiftSettings: swiftSettings),
         .target(name: "Records", dependencies: ["GS1", "EPCIS"], swiftSettings: swiftSettings),
         .target(
             name: "Store",
@@ -121,6 +122,7 @@ let package = Package(
             exclude: ["BadInput", "Fixtures"],
             swiftSettings: swiftSettings
         ),
+        .testTarget(name: "OutboxTests", dependencies: ["Outbox"], swiftSettings: swiftSettings),
         .testTarget(name: "PartnersTests", dependencies: ["Partners", "GS1", "TestSupport"], exclude: ["Lint"], swiftSettings: swiftSettings),
         .testTarget(
             name: "CLITests",
