@@ -55,7 +55,7 @@ let package = Package(
         .target(
             name: "Store",
             dependencies: [
-                "GS1", "Records",
+                "GS1", "Records", "EPCIS", "Outbox",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -79,7 +79,7 @@ let package = Package(
         ),
         .target(
             name: "Transports",
-            dependencies: ["CCurl", "COpenSSL", "CLibSSH2", "CGatewayShims"],
+            dependencies: ["Partners", "CCurl", "COpenSSL", "CLibSSH2", "CGatewayShims", .product(name: "NIOPosix", package: "swift-nio")],
             swiftSettings: swiftSettings
         ),
 

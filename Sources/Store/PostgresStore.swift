@@ -11,9 +11,9 @@ public import Records
 /// handful of round trips. Ingests from several processes are serialised by a transaction-level
 /// advisory lock, so each batch is decided against the state the one before it left.
 public final class PostgresStore: GatewayStore {
-    private let client: PostgresClient
+    let client: PostgresClient
     private let runner: Task<Void, Never>
-    private let logger: Logger
+    let logger: Logger
     /// Rows per array statement, to keep each message well under PostgreSQL's limits.
     private static let chunk = 20_000
     /// The advisory lock key ingests take (any constant; "EPCI" in ASCII).

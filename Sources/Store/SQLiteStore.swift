@@ -7,7 +7,7 @@ public import Records
 /// The embedded engine: one SQLite file in WAL mode through GRDB (readers never wait for the
 /// writer; one writer at a time).
 public final class SQLiteStore: GatewayStore {
-    private let pool: DatabasePool
+    let pool: DatabasePool
 
     /// Opens (and creates, if needed) the database file at `path`, creating its directory.
     ///

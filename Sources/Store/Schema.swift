@@ -71,6 +71,35 @@ enum Schema {
               utc TEXT NOT NULL, reason TEXT, PRIMARY KEY (record_id, position))
             """,
             "CREATE INDEX IF NOT EXISTS statuses_gtin ON statuses (gtin, utc)",
+            // The outbox. Times are milliseconds since 1970 (UTC).
+            """
+            CREATE TABLE IF NOT EXISTS deliveries (id \(text) PRIMARY KEY, partner \(text) NOT NULL, shipment \(text), transport TEXT NOT NULL,
+              document_id TEXT NOT NULL, content_type TEXT NOT NULL, byte_count BIGINT NOT NULL, sha256 TEXT NOT NULL, metadata TEXT NOT NULL,
+              state TEXT NOT NULL, version BIGINT NOT NULL, attempts INTEGER NOT NULL, queued_at BIGINT NOT NULL, due_at BIGINT,
+              ack_deadline BIGINT, ack_reference TEXT, acknowledged_at BIGINT, last_error TEXT, lease_owner TEXT, lease_until BIGINT,
+              updated_at BIGINT NOT NULL)
+            """,
+            // One delivery per partner and shipment: a second document would be a duplicate.
+            "CREATE UNIQUE INDEX IF NOT EXISTS deliveries_shipment ON deliveries (partner, shipment) WHERE shipment IS NOT NULL",
+            """
+            CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries (due_at)
+              WHERE state IN ('queued', 'retry-wait', 'awaiting-ack', 'sending')
+            """,
+            "CREATE INDEX IF NOT EXISTS deliveries_queued ON deliveries (queued_at)",
+            """
+            CREATE TABLE IF NOT EXISTS delivery_payload (delivery_id \(text) NOT NULL, seq INTEGER NOT NULL, data \(dialect == .postgres ? "BYTEA" : "BLOB") NOT NULL,
+              PRIMARY KEY (delivery_id, seq))
+            """,
+            """
+            CREATE TABLE IF NOT EXISTS delivery_attempts (\(dialect == .postgres ? "n BIGSERIAL PRIMARY KEY, " : "")delivery_id \(text) NOT NULL,
+              kind TEXT NOT NULL, started_at BIGINT NOT NULL, finished_at BIGINT NOT NULL, outcome TEXT NOT NULL, detail TEXT NOT NULL, owner TEXT NOT NULL)
+            """,
+            "CREATE INDEX IF NOT EXISTS delivery_attempts_delivery ON delivery_attempts (delivery_id, started_at)",
+            """
+            CREATE TABLE IF NOT EXISTS delivery_actions (\(dialect == .postgres ? "n BIGSERIAL PRIMARY KEY, " : "")delivery_id \(text) NOT NULL,
+              at BIGINT NOT NULL, action TEXT NOT NULL, reason TEXT NOT NULL, actor TEXT NOT NULL, from_state TEXT NOT NULL, to_state TEXT NOT NULL)
+            """,
+            "CREATE INDEX IF NOT EXISTS delivery_actions_delivery ON delivery_actions (delivery_id, at)",
         ]
     }
 

@@ -17,6 +17,9 @@ CURLcode CGatewayShims_curl_easy_setopt_long(CURL *handle, CURLoption option, lo
 CURLcode CGatewayShims_curl_easy_setopt_string(CURL *handle, CURLoption option, const char *value);
 CURLcode CGatewayShims_curl_easy_setopt_pointer(CURL *handle, CURLoption option, void *value);
 curl_version_info_data *CGatewayShims_curl_version_info_now(void);
+CURLcode CGatewayShims_curl_easy_setopt_off(CURL *handle, CURLoption option, curl_off_t value);
+CURLcode CGatewayShims_curl_easy_setopt_write(CURL *handle, CURLoption option, curl_write_callback callback);
+CURLcode CGatewayShims_curl_easy_getinfo_long(CURL *handle, CURLINFO info, long *value);
 
 /* OpenSSL: the version text for the running library (OpenSSL_version takes a macro). */
 const char *CGatewayShims_openssl_version_text(void);

@@ -1,0 +1,222 @@
+internal import EPCIS
+internal import Foundation
+internal import NIOCore
+public import Outbox
+internal import PostgresNIO
+
+extension PostgresStore {
+    /// Runs `body` in one transaction; failures become ``StoreError`` naming what was being done.
+    private func transaction<T: Sendable>(_ what: String, _ body: @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+        do {
+            return try await client.withTransaction(logger: logger) { connection in try await body(connection) }
+        } catch {
+            var error: any Error = error
+            if let transaction = error as? PostgresTransactionError, let inner = transaction.closureError ?? transaction.commitError { error = inner }
+            switch error {
+            case let error as DeliveryExists: throw error
+            case let error as PayloadCorrupt: throw error
+            case let error as StoreError: throw error
+            default: throw StoreError(.failed, "could not \(what)", cause: StoreError.Detail(error))
+            }
+        }
+    }
+
+    public func enqueue(_ delivery: NewDelivery, at now: Int64) async throws -> DeliveryRow {
+        try await transaction("queue delivery \(delivery.id)") { connection in
+            // Two processes queueing the same shipment: the second waits here, then sees the first.
+            try await connection.query("SELECT pg_advisory_xact_lock(hashtext(\(delivery.partner + "\u{1F}" + (delivery.shipment ?? delivery.id))))", logger: self.logger)
+            if let shipment = delivery.shipment,
+                let existing = try await self.rows(connection, "SELECT \(QueueSQL.columns) FROM deliveries WHERE partner = $1 AND shipment = $2", [delivery.partner, shipment]).first
+            {
+                throw DeliveryExists(existing: existing)
+            }
+            return try await self.insert(connection, delivery, now: now)
+        }
+    }
+
+    private func insert(_ connection: PostgresConnection, _ delivery: NewDelivery, now: Int64) async throws -> DeliveryRow {
+        // Chunks are read one at a time and sent one statement each: bounded memory.
+        guard let handle = FileHandle(forReadingAtPath: delivery.payload) else {
+            throw StoreError(.failed, "cannot read the document \(delivery.payload) to queue it; check it exists and is readable")
+        }
+        defer { try? handle.close() }
+        let digest = Digest.SHA256Stream()
+        var total: Int64 = 0
+        var sequence = 0
+        while let data = try handle.read(upToCount: QueueSQL.chunkSize), !data.isEmpty {
+            data.withUnsafeBytes { digest.update($0) }
+            try await connection.query(
+                "INSERT INTO delivery_payload (delivery_id, seq, data) VALUES (\(delivery.id), \(sequence), \(ByteBuffer(bytes: data)))", logger: logger)
+            sequence += 1
+            total += Int64(data.count)
+        }
+        let snapshot = DeliverySnapshot.new(at: now)
+        try await connection.query(
+            """
+            INSERT INTO deliveries (\(unescaped: QueueSQL.columns)) VALUES (\(delivery.id), \(delivery.partner), \(delivery.shipment), \(delivery.transport),
+              \(delivery.documentID), \(delivery.contentType), \(total), \(digest.finish()), \(QueueSQL.encode(delivery.metadata)), \(snapshot.state.rawValue),
+              1, 0, \(now), \(now), NULL, NULL, NULL, NULL, NULL, NULL, \(now))
+            """, logger: logger)
+        guard let row = try await rows(connection, "SELECT \(QueueSQL.columns) FROM deliveries WHERE id = $1", [delivery.id]).first else {
+            throw StoreError(.failed, "delivery \(delivery.id) vanished while it was queued")
+        }
+        return row
+    }
+
+    public func claim(owner: String, now: Int64, leaseUntil: Int64, limit: Int, transition: @Sendable (DeliverySnapshot) -> DeliverySnapshot?) async throws
+        -> [DeliveryRow]
+    {
+        try await transaction("claim deliveries") { connection in
+            // SKIP LOCKED: rows another process is claiming right now are left to it.
+            let due = try await self.rows(
+                connection,
+                "SELECT \(QueueSQL.columns) FROM deliveries WHERE \(QueueSQL.dueCondition(now: "$1")) ORDER BY due_at, id LIMIT $2 FOR UPDATE SKIP LOCKED",
+                [now, Int64(limit)])
+            var claimed: [DeliveryRow] = []
+            for var delivery in due {
+                guard let next = transition(delivery.snapshot) else { continue }
+                try await self.write(connection, id: delivery.id, snapshot: next, lease: (owner, leaseUntil), now: now)
+                delivery.snapshot = next
+                delivery.version += 1
+                delivery.leaseOwner = owner
+                delivery.leaseUntil = leaseUntil
+                delivery.updatedAt = now
+                claimed.append(delivery)
+            }
+            return claimed
+        }
+    }
+
+    public func update(_ id: String, version: Int64, to snapshot: DeliverySnapshot, attempt: AttemptRow?, action: ActionRow?, now: Int64) async throws -> Bool {
+        try await transaction("update delivery \(id)") { connection in
+            var current: Int64?
+            for try await value in try await connection.query("SELECT version FROM deliveries WHERE id = \(id) FOR UPDATE", logger: self.logger).decode(Int64.self) {
+                current = value
+            }
+            guard current == version else { return false }
+            try await self.write(connection, id: id, snapshot: snapshot, lease: nil, now: now)
+            if let attempt {
+                try await connection.query(
+                    """
+                    INSERT INTO delivery_attempts (delivery_id, kind, started_at, finished_at, outcome, detail, owner) VALUES (\(attempt.deliveryID),
+                      \(attempt.kind), \(attempt.startedAt), \(attempt.finishedAt), \(attempt.outcome), \(attempt.detail), \(attempt.owner))
+                    """, logger: self.logger)
+            }
+            if let action {
+                try await connection.query(
+                    """
+                    INSERT INTO delivery_actions (delivery_id, at, action, reason, actor, from_state, to_state) VALUES (\(action.deliveryID), \(action.at),
+                      \(action.action), \(action.reason), \(action.actor), \(action.fromState), \(action.toState))
+                    """, logger: self.logger)
+            }
+            return true
+        }
+    }
+
+    public func spool(_ id: String, to path: String) async throws {
+        try await transaction("read the bytes of delivery \(id)") { connection in
+            var expected: String?
+            for try await value in try await connection.query("SELECT sha256 FROM deliveries WHERE id = \(id)", logger: self.logger).decode(String.self) {
+                expected = value
+            }
+            guard let expected else { throw StoreError(.failed, "there is no delivery \(id)") }
+            FileManager.default.createFile(atPath: path, contents: nil)
+            guard let handle = FileHandle(forWritingAtPath: path) else { throw StoreError(.failed, "cannot write \(path) to send delivery \(id)") }
+            defer { try? handle.close() }
+            let digest = Digest.SHA256Stream()
+            // Rows stream with back-pressure, one chunk at a time.
+            let chunks = try await connection.query("SELECT data FROM delivery_payload WHERE delivery_id = \(id) ORDER BY seq", logger: self.logger)
+            for try await buffer in chunks.decode(ByteBuffer.self) {
+                buffer.withUnsafeReadableBytes { digest.update($0) }
+                try handle.write(contentsOf: buffer.getBytes(at: buffer.readerIndex, length: buffer.readableBytes) ?? [])
+            }
+            let found = digest.finish()
+            guard found == expected else { throw PayloadCorrupt(deliveryID: id, expected: expected, found: found) }
+        }
+    }
+
+    public func delivery(_ id: String) async throws -> DeliveryRow? {
+        try await transaction("read delivery \(id)") { connection in
+            try await self.rows(connection, "SELECT \(QueueSQL.columns) FROM deliveries WHERE id = $1", [id]).first
+        }
+    }
+
+    public func deliveries(states: [DeliveryState]?, partner: String?, limit: Int) async throws -> [DeliveryRow] {
+        try await transaction("list deliveries") { connection in
+            try await self.rows(
+                connection,
+                "SELECT \(QueueSQL.columns) FROM deliveries WHERE state = ANY($1) AND ($2 = '' OR partner = $2) ORDER BY queued_at DESC, id LIMIT $3",
+                [(states ?? DeliveryState.allCases).map(\.rawValue), partner ?? "", Int64(limit)])
+        }
+    }
+
+    public func attempts(_ id: String) async throws -> [AttemptRow] {
+        try await transaction("read the attempts of \(id)") { connection in
+            var result: [AttemptRow] = []
+            let rows = try await connection.query(
+                "SELECT kind, started_at, finished_at, outcome, detail, owner FROM delivery_attempts WHERE delivery_id = \(id) ORDER BY started_at, n", logger: self.logger)
+            for try await (kind, started, finished, outcome, detail, owner) in rows.decode((String, Int64, Int64, String, String, String).self) {
+                result.append(AttemptRow(deliveryID: id, kind: kind, startedAt: started, finishedAt: finished, outcome: outcome, detail: detail, owner: owner))
+            }
+            return result
+        }
+    }
+
+    public func actions(_ id: String) async throws -> [ActionRow] {
+        try await transaction("read the actions on \(id)") { connection in
+            var result: [ActionRow] = []
+            let rows = try await connection.query(
+                "SELECT at, action, reason, actor, from_state, to_state FROM delivery_actions WHERE delivery_id = \(id) ORDER BY at, n", logger: self.logger)
+            for try await (at, action, reason, actor, from, to) in rows.decode((Int64, String, String, String, String, String).self) {
+                result.append(ActionRow(deliveryID: id, at: at, action: action, reason: reason, actor: actor, fromState: from, toState: to))
+            }
+            return result
+        }
+    }
+
+    public func queueCounts() async throws -> [DeliveryState: Int] {
+        try await transaction("count deliveries") { connection in
+            var counts: [DeliveryState: Int] = [:]
+            for try await (state, count) in try await connection.query("SELECT state, count(*) FROM deliveries GROUP BY state", logger: self.logger).decode((String, Int64).self) {
+                if let state = DeliveryState(rawValue: state) { counts[state] = Int(count) }
+            }
+            return counts
+        }
+    }
+
+    private func write(_ connection: PostgresConnection, id: String, snapshot: DeliverySnapshot, lease: (String, Int64)?, now: Int64) async throws {
+        try await connection.query(
+            """
+            UPDATE deliveries SET state = \(snapshot.state.rawValue), version = version + 1, attempts = \(snapshot.attempts), queued_at = \(snapshot.queuedAt),
+              due_at = \(snapshot.dueAt), ack_deadline = \(snapshot.acknowledgementDeadline), ack_reference = \(snapshot.acknowledgementReference),
+              acknowledged_at = \(snapshot.acknowledgedAt), last_error = \(snapshot.lastError), lease_owner = \(lease?.0), lease_until = \(lease?.1),
+              updated_at = \(now) WHERE id = \(id)
+            """, logger: logger)
+    }
+
+    /// Delivery rows of a query whose binds are `$1`, `$2`, … in order.
+    private func rows(_ connection: PostgresConnection, _ sql: String, _ binds: [any PostgresEncodable & Sendable]) async throws -> [DeliveryRow] {
+        var bindings = PostgresBindings()
+        for bind in binds { try bindings.append(bind) }
+        var result: [DeliveryRow] = []
+        for try await row in try await connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger) {
+            let columns = row.makeRandomAccess()
+            let stateText = try columns["state"].decode(String.self)
+            guard let state = DeliveryState(rawValue: stateText) else {
+                throw StoreError(.corrupt, "a delivery has the unknown state '\(stateText)'")
+            }
+            func value<T: PostgresDecodable>(_ name: String, _ type: T.Type = T.self) throws -> T { try columns[name].decode(T.self) }
+            result.append(
+                DeliveryRow(
+                    id: try value("id"), partner: try value("partner"), shipment: try value("shipment"), transport: try value("transport"),
+                    documentID: try value("document_id"), contentType: try value("content_type"), byteCount: try value("byte_count"),
+                    sha256: try value("sha256"), metadata: QueueSQL.decode(try value("metadata")),
+                    snapshot: DeliverySnapshot(
+                        state: state, attempts: Int(try value("attempts", Int32.self)), queuedAt: try value("queued_at"), dueAt: try value("due_at"),
+                        acknowledgementDeadline: try value("ack_deadline"), acknowledgementReference: try value("ack_reference"),
+                        acknowledgedAt: try value("acknowledged_at"), lastError: try value("last_error")),
+                    version: try value("version"), leaseOwner: try value("lease_owner"), leaseUntil: try value("lease_until"), updatedAt: try value("updated_at")))
+        }
+        return result
+    }
+}
