@@ -66,6 +66,15 @@ let package = Package(
         .target(name: "Partners", dependencies: ["GS1", .product(name: "Yams", package: "Yams")], swiftSettings: swiftSettings),
         .target(name: "DSCSA", dependencies: ["GS1", "EPCIS", "Records", "Store"], swiftSettings: swiftSettings),
         .target(
+            name: "Delivery",
+            dependencies: [
+                "Outbox", "Store", "Partners", "Transports",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "GatewayServer",
             dependencies: [
                 "Records", "Store",
@@ -87,8 +96,11 @@ let package = Package(
         .executableTarget(
             name: "EPCISGatewayCLI",
             dependencies: [
-                "GS1", "EPCIS", "Transports", "Records", "Store", "DSCSA", "GatewayServer",
+                "GS1", "EPCIS", "Transports", "Records", "Store", "DSCSA", "GatewayServer", "Partners", "Outbox", "Delivery",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -1,11 +1,14 @@
 import ArgumentParser
 import DSCSA
+import Delivery
 import EPCIS
 import Foundation
 import GatewayServer
 import Hummingbird
+import Partners
 import Records
 import Store
+import Transports
 
 /// Where the store is: `--store` (a SQLite path or `postgres://…`), else
 /// `$EPCIS_GATEWAY_STORE`, else `data/gateway.sqlite` under the current directory.
@@ -98,14 +101,17 @@ struct ComposeCommand: AsyncParsableCommand {
     var shipment: String
     @Option(name: .shortAndLong, help: "The output file (default: standard output).")
     var output: String?
+    @Option(help: "Take the document options from this partner's profile (explicit options below win).")
+    var partner: String?
+    @OptionGroup var profileOptions: ProfileOptions
     @Option(help: "1.2-xml (default), 2.0-xml or 2.0-jsonld.")
-    var format: String = ComposeOptions.Format.xml12.rawValue
+    var format: String?
     @Option(help: "US_FDA_NDC (hyphenated, default) or FDA_NDC_11.")
-    var ndc: String = ComposeOptions.NDCCodeType.usFDANDC.rawValue
+    var ndc: String?
     @Option(help: "SBDH identifiers: GS1 (SGLN URN, default), SGLN or GLN.")
-    var sbdh: String = ComposeOptions.SBDHIdentifier.gs1SGLN.rawValue
+    var sbdh: String?
     @Option(help: "urn (default) or digital-link.")
-    var identifiers: IdentifierArgument = .urn
+    var identifiers: IdentifierArgument?
     @Flag(help: "Say in the header that the events carry the transaction history (legacy partners).")
     var transactionHistory = false
     @Option(help: "The directory of the schemas the document is validated against.")
@@ -113,19 +119,25 @@ struct ComposeCommand: AsyncParsableCommand {
     @OptionGroup var storeOptions: StoreOptions
 
     func run() async throws {
-        guard let format = ComposeOptions.Format(rawValue: format), let ndc = ComposeOptions.NDCCodeType(rawValue: ndc),
-            let sbdh = ComposeOptions.SBDHIdentifier(rawValue: sbdh)
-        else {
-            throw ValidationError("--format is 1.2-xml, 2.0-xml or 2.0-jsonld; --ndc is US_FDA_NDC or FDA_NDC_11; --sbdh is GS1, SGLN or GLN")
+        var options = ComposeOptions()
+        if let partner { options = ComposeOptions(partner: try profileOptions.profile(partner)) }
+        if let format {
+            guard let value = ComposeOptions.Format(rawValue: format) else { throw ValidationError("--format is 1.2-xml, 2.0-xml or 2.0-jsonld") }
+            options.format = value
         }
-        let loadedSchemas: EPCISSchemas
-        do { loadedSchemas = try EPCISSchemas(directory: schemas) } catch {
-            printError("error: cannot load the schemas in \(schemas): \(error)")
-            throw ExitCode(2)
+        if let ndc {
+            guard let value = ComposeOptions.NDCCodeType(rawValue: ndc) else { throw ValidationError("--ndc is US_FDA_NDC or FDA_NDC_11") }
+            options.ndcCodeType = value
         }
+        if let sbdh {
+            guard let value = ComposeOptions.SBDHIdentifier(rawValue: sbdh) else { throw ValidationError("--sbdh is GS1, SGLN or GLN") }
+            options.sbdhIdentifier = value
+        }
+        if let identifiers { options.identifiers = identifiers.form }
+        if transactionHistory { options.transactionHistory = true }
+        let loadedSchemas = try loadSchemas(schemas)
         let store = try await storeOptions.open()
         defer { Task { try? await store.close() } }
-        let options = ComposeOptions(format: format, transactionHistory: transactionHistory, ndcCodeType: ndc, sbdhIdentifier: sbdh, identifiers: identifiers.form)
         let target = output ?? FileManager.default.temporaryDirectory.appendingPathComponent("compose-\(UUID().uuidString)").path
         do {
             let report = try await ShipmentComposer(store: store, options: options).compose(shipment: shipment, to: target, schemas: loadedSchemas)
@@ -149,8 +161,13 @@ struct ComposeCommand: AsyncParsableCommand {
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Run the gateway's HTTP API (POST /api/v1/records, GET /health).",
-        discussion: "Stops gracefully on SIGINT or SIGTERM: requests in flight finish first."
+        abstract: "Run the gateway: its HTTP API (POST /api/v1/records, GET /health) and the delivery dispatcher.",
+        discussion: """
+            Refuses to start when a partner profile has errors. Profiles are read again every few
+            seconds; a change with errors keeps the last good profiles and says so.
+            Stops gracefully on SIGINT or SIGTERM: requests and delivery attempts in flight finish
+            first.
+            """
     )
 
     @Option(help: "The address to listen on.")
@@ -158,10 +175,17 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "The port to listen on.")
     var port: Int = 8080
     @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var profileOptions: ProfileOptions
+    @OptionGroup var dispatcherOptions: DispatcherOptions
 
     func run() async throws {
         let store = try await storeOptions.open()
-        try await GatewayServer.application(store: store, host: host, port: port).runService()
+        let profiles = try profileOptions.watch()
+        let dispatcher = Dispatcher(
+            queue: store, partners: { profiles.current }, transports: TransportRegistry(secrets: SecretReader(environment: ProcessInfo.processInfo.environment)),
+            configuration: DispatcherConfiguration(spoolDirectory: dispatcherOptions.spool))
+        let application = GatewayServer.application(store: store, host: host, port: port, services: [dispatcher, profiles])
+        try await application.runService()
         try await store.close()
     }
 }

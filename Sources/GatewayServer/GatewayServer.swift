@@ -4,6 +4,7 @@ internal import NIOCore
 public import Hummingbird
 internal import Logging
 internal import Records
+public import ServiceLifecycle
 public import Store
 
 /// The gateway's HTTP surface (so far: the records feed and health).
@@ -44,8 +45,10 @@ public enum GatewayServer {
     }
 
     /// The application on `host:port`.
-    public static func application(store: any GatewayStore, host: String, port: Int) -> some ApplicationProtocol {
-        Application(router: router(store: store), configuration: .init(address: .hostname(host, port: port), serverName: "epcis-gateway"))
+    /// The application on `host:port`, running `services` (the dispatcher, the profile
+    /// watcher) beside the HTTP server under one graceful shutdown.
+    public static func application(store: any GatewayStore, host: String, port: Int, services: [any Service] = []) -> some ApplicationProtocol {
+        Application(router: router(store: store), configuration: .init(address: .hostname(host, port: port), serverName: "epcis-gateway"), services: services)
     }
 
     struct Refusal: Encodable {

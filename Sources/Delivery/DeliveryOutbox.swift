@@ -1,0 +1,96 @@
+internal import Foundation
+public import Outbox
+public import Partners
+public import Store
+
+/// Queueing documents for partners, and the operator's actions on deliveries.
+public enum DeliveryOutbox {
+    /// Milliseconds since 1970 (UTC).
+    @Sendable public static func now() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
+
+    /// The state machine's timing for a partner.
+    @Sendable public static func policy(_ profile: PartnerProfile) -> DeliveryPolicy {
+        let poll: Duration
+        if case .https(let https) = profile.transport { poll = https.pollInterval } else { poll = .seconds(60) }
+        return DeliveryPolicy(
+            retrySchedule: profile.retry.schedule.map(milliseconds), giveUpAfter: milliseconds(profile.retry.giveUpAfter),
+            acknowledgementTimeout: milliseconds(profile.acknowledgement.timeout), pollInterval: milliseconds(poll))
+    }
+
+    /// For deliveries whose partner profile is not loaded (the profile defaults).
+    public static let defaultPolicy = policy(
+        PartnerProfile(id: "default", name: "", glns: [], epcis: EPCISSettings(), transport: .https(HTTPSSettings(url: "")), file: ""))
+
+    static func milliseconds(_ duration: Duration) -> Int64 {
+        duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
+    }
+
+    /// Stores a document for a partner as a new delivery, due at once.
+    ///
+    /// - Throws: ``QueueRefused`` when the partner's transport cannot send yet or the document
+    ///   breaks the profile's limits; ``DeliveryExists`` when the shipment is already queued.
+    public static func enqueue(
+        _ file: String, for profile: PartnerProfile, shipment: String?, documentID: String, contentType: String, queue: any DeliveryQueue,
+        id: String? = nil, now: Int64 = now()
+    ) async throws -> DeliveryRow {
+        let id = id ?? UUID().uuidString.lowercased()
+        if case .as2 = profile.transport { throw QueueRefused(message: "partner \(profile.id) is reached by AS2, which this gateway cannot send yet; nothing was queued") }
+        if case .sftp = profile.transport { throw QueueRefused(message: "partner \(profile.id) is reached by SFTP, which this gateway cannot send yet; nothing was queued") }
+        let size = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? 0
+        if let limit = profile.limits.maxDocumentBytes, size > limit {
+            throw QueueRefused(
+                message: "the document is \(size) bytes and partner \(profile.id) takes at most \(limit) (limits.maxDocumentBytes in \(profile.file)); "
+                    + "nothing was queued: split the shipment, or raise the limit once the partner agrees")
+        }
+        return try await queue.enqueue(
+            NewDelivery(id: id, partner: profile.id, shipment: shipment, transport: profile.transport.kind, documentID: documentID, contentType: contentType, payload: file),
+            at: now)
+    }
+
+    /// An operator's action.
+    public enum Action: String, Sendable, CaseIterable {
+        case retry, resend, cancel
+
+        var event: DeliveryEvent {
+            switch self {
+            case .retry: .retryRequested
+            case .resend: .resendRequested
+            case .cancel: .cancelRequested
+            }
+        }
+    }
+
+    /// Applies an operator's action with its reason, recorded with the state change in one
+    /// transaction.
+    ///
+    /// - Throws: ``QueueRefused`` for an unknown delivery, an empty reason or a change the state
+    ///   machine does not allow (the message says why).
+    public static func act(
+        _ action: Action, on id: String, reason: String, actor: String, queue: any DeliveryQueue, policy: DeliveryPolicy = defaultPolicy, now: Int64 = now()
+    ) async throws -> DeliveryRow {
+        let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !reason.isEmpty else { throw QueueRefused(message: "say why with --reason; every operator action is recorded with its reason") }
+        // A dispatcher may change the delivery between our read and our write: read again.
+        for _ in 0..<5 {
+            guard let row = try await queue.delivery(id) else { throw QueueRefused(message: "there is no delivery \(id); `queue list` shows them") }
+            let next: DeliverySnapshot
+            switch DeliveryMachine.apply(action.event, to: row.snapshot, policy: policy, now: now) {
+            case .failure(let illegal): throw QueueRefused(message: illegal.description)
+            case .success(let snapshot): next = snapshot
+            }
+            let record = ActionRow(
+                deliveryID: id, at: now, action: action.rawValue, reason: reason, actor: actor, fromState: row.snapshot.state.rawValue, toState: next.state.rawValue)
+            if try await queue.update(id, version: row.version, to: next, attempt: nil, action: record, now: now) {
+                return try await queue.delivery(id) ?? row
+            }
+        }
+        throw QueueRefused(message: "delivery \(id) kept changing while the action was applied; try again")
+    }
+}
+
+/// The outbox refused a request; the message says why and what to do.
+public struct QueueRefused: Error, Sendable, CustomStringConvertible {
+    public var message: String
+    public init(message: String) { self.message = message }
+    public var description: String { message }
+}

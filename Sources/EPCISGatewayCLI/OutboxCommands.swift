@@ -1,0 +1,402 @@
+import ArgumentParser
+import DSCSA
+import Delivery
+import EPCIS
+import Foundation
+import GS1
+import Transports
+import Outbox
+import Partners
+import Store
+
+/// Where the partner profiles are: `--profiles`, else `$EPCIS_GATEWAY_PROFILES`, else
+/// `PartnerProfiles`.
+struct ProfileOptions: ParsableArguments {
+    @Option(help: "The partner profile directory (default PartnerProfiles, or $EPCIS_GATEWAY_PROFILES).")
+    var profiles: String?
+
+    var directory: String { profiles ?? ProcessInfo.processInfo.environment["EPCIS_GATEWAY_PROFILES"] ?? "PartnerProfiles" }
+
+    /// Loads and watches the directory; exits 2 printing every problem when a profile has errors.
+    func watch() throws -> PartnerDirectory {
+        do { return try PartnerDirectory(directory: directory) } catch let rejected as ProfilesRejected {
+            printError("error: \(rejected)")
+            throw ExitCode(2)
+        }
+    }
+
+    /// One partner's profile; exits 2 with the problems when it does not load.
+    func profile(_ id: String) throws -> PartnerProfile {
+        let loaded = ProfileLoader().load(directory: directory)
+        guard let profile = loaded.profiles[id] else {
+            let own = loaded.problems.filter { (($0.file as NSString).lastPathComponent as NSString).deletingPathExtension == id }
+            printError(
+                own.isEmpty
+                    ? "error: no partner '\(id)' in \(directory) (known: \(loaded.profiles.keys.sorted().joined(separator: ", ")))"
+                    : "error: the profile of \(id) does not load:\n" + own.map { "  \($0)" }.joined(separator: "\n"))
+            throw ExitCode(2)
+        }
+        return profile
+    }
+}
+
+struct DispatcherOptions: ParsableArguments {
+    @Option(help: "Where documents are spooled while they are sent (default: the temporary directory).")
+    var spool: String?
+}
+
+func loadSchemas(_ directory: String) throws -> EPCISSchemas {
+    do { return try EPCISSchemas(directory: directory) } catch {
+        printError("error: cannot load the schemas in \(directory): \(error)")
+        throw ExitCode(2)
+    }
+}
+
+extension ComposeOptions {
+    /// The document a partner's profile asks for.
+    init(partner profile: PartnerProfile) {
+        let format: Format = profile.epcis.format == .jsonLD ? .jsonLD : (profile.epcis.version == .v2_0 ? .xml20 : .xml12)
+        self.init(
+            format: format, transactionHistory: profile.epcis.transactionHistory, ndcCodeType: NDCCodeType(rawValue: profile.epcis.ndcCodeType.rawValue) ?? .usFDANDC,
+            sbdhIdentifier: SBDHIdentifier(rawValue: profile.epcis.sbdhIdentifier.rawValue) ?? .gs1SGLN,
+            identifiers: profile.epcis.identifiers == .digitalLink ? .digitalLink : .epcURN,
+            maximumEPCsPerEvent: min(10_000, profile.limits.maxEventsPerDocument ?? 10_000))
+    }
+}
+
+/// `epcis-gateway partners check|list`.
+struct PartnersCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "partners", abstract: "Check and list partner profiles.", subcommands: [Check.self, List.self])
+
+    struct Check: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check every profile in a directory; print each problem with file, line and key.",
+            discussion: "Exit status: 0 when every profile loads (warnings allowed unless --strict), 1 otherwise.")
+        @Argument(help: "The directory (default PartnerProfiles, or $EPCIS_GATEWAY_PROFILES).")
+        var directory: String?
+        @Flag(help: "Treat warnings (unset secrets, missing certificate files) as errors.")
+        var strict = false
+        @Flag(help: "Print the problems as JSON.")
+        var json = false
+
+        func run() async throws {
+            let directory = directory ?? ProfileOptions().directory
+            let loaded = ProfileLoader().load(directory: directory)
+            if json {
+                print(try encodeJSON(loaded.problems))
+            } else {
+                for problem in loaded.problems { print(problem.description) }
+                let warnings = loaded.problems.count - loaded.errors.count
+                print("\(loaded.files.count) profile(s) in \(directory): \(loaded.profiles.count) loaded, \(loaded.errors.count) error(s), \(warnings) warning(s)")
+            }
+            if !loaded.errors.isEmpty || (strict && !loaded.problems.isEmpty) { throw ExitCode(1) }
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the partners whose profiles load.")
+        @OptionGroup var profileOptions: ProfileOptions
+
+        func run() async throws {
+            let loaded = ProfileLoader().load(directory: profileOptions.directory)
+            for problem in loaded.errors { printError(problem.description) }
+            print("ID".padding(toLength: 20, withPad: " ", startingAt: 0) + " TRANSPORT  EPCIS          GLN            NAME")
+            for profile in loaded.profiles.values.sorted(by: { $0.id < $1.id }) {
+                let epcis = "\(profile.epcis.version.rawValue) \(profile.epcis.format.rawValue)"
+                print(
+                    profile.id.padding(toLength: 20, withPad: " ", startingAt: 0) + " " + profile.transport.kind.padding(toLength: 10, withPad: " ", startingAt: 0) + " "
+                        + epcis.padding(toLength: 14, withPad: " ", startingAt: 0) + " " + (profile.glns.first?.value ?? "") + "  " + profile.name)
+            }
+            if !loaded.errors.isEmpty { throw ExitCode(1) }
+        }
+    }
+}
+
+/// `epcis-gateway queue …`.
+struct QueueCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "queue", abstract: "The delivery queue: add shipments, inspect, retry, cancel, resend, watch, and run the dispatcher.",
+        subcommands: [Add.self, List.self, Show.self, Retry.self, Cancel.self, Resend.self, Watch.self, Run.self])
+
+    /// Exits 2 for store failures, 1 for refusals, printing the message.
+    static func guarded<T>(_ body: () async throws -> T) async throws -> T {
+        do { return try await body() } catch let refused as QueueRefused {
+            printError("error: \(refused)")
+            throw ExitCode(1)
+        } catch let exists as DeliveryExists {
+            printError("error: \(exists)")
+            throw ExitCode(1)
+        } catch let error as StoreError {
+            printError("error: \(error)")
+            throw ExitCode(2)
+        }
+    }
+
+    struct Add: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Compose a shipment's document for a partner and queue it; its exact bytes are stored before the first attempt.",
+            discussion: "Exit status: 0 when queued, 1 when refused (composition, limits, already queued), 2 when the store failed.")
+        @Argument(help: "The shipment id.")
+        var shipment: String
+        @Option(help: "The receiving partner's id.")
+        var partner: String
+        @Option(help: "The directory of the schemas the document is validated against.")
+        var schemas: String = "Schemas"
+        @OptionGroup var profileOptions: ProfileOptions
+        @OptionGroup var storeOptions: StoreOptions
+
+        func run() async throws {
+            let profile = try profileOptions.profile(partner)
+            let schemas = try loadSchemas(schemas)
+            let store = try await storeOptions.open()
+            defer { Task { try? await store.close() } }
+            let file = FileManager.default.temporaryDirectory.appendingPathComponent("queue-\(UUID().uuidString)").path
+            defer { try? FileManager.default.removeItem(atPath: file) }
+            let options = ComposeOptions(partner: profile)
+            let report: ComposeReport
+            do {
+                report = try await ShipmentComposer(store: store, options: options).compose(shipment: shipment, to: file, schemas: schemas)
+            } catch let rejected as ComposeRejected {
+                printError(rejected.description)
+                throw ExitCode(1)
+            }
+            let contentType = options.format == .jsonLD ? "application/json" : "application/xml"
+            let row = try await QueueCommand.guarded {
+                try await DeliveryOutbox.enqueue(file, for: profile, shipment: shipment, documentID: report.documentID, contentType: contentType, queue: store)
+            }
+            print("queued \(shipment) for \(partner) as delivery \(row.id): \(row.byteCount) bytes, SHA-256 \(row.sha256), document \(row.documentID)")
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List deliveries, newest first (late acknowledgements are marked LATE).")
+        @Option(help: "Only these states (comma-separated): \(DeliveryState.allCases.map(\.rawValue).joined(separator: ", ")).")
+        var state: String?
+        @Option(help: "Only this partner.")
+        var partner: String?
+        @Option(help: "At most this many.")
+        var limit: Int = 50
+        @Flag(help: "Print JSON.")
+        var json = false
+        @OptionGroup var storeOptions: StoreOptions
+
+        func run() async throws {
+            var states: [DeliveryState]?
+            if let state {
+                states = try state.split(separator: ",").map {
+                    guard let value = DeliveryState(rawValue: String($0)) else { throw ValidationError("unknown state '\($0)'") }
+                    return value
+                }
+            }
+            let store = try await storeOptions.open()
+            defer { Task { try? await store.close() } }
+            let rows = try await QueueCommand.guarded { try await store.deliveries(states: states, partner: partner, limit: limit) }
+            if json {
+                print(try encodeJSON(rows.map(DeliveryView.init)))
+                return
+            }
+            print(QueueCommand.table(rows, now: DeliveryOutbox.now()))
+        }
+    }
+
+    static func table(_ rows: [DeliveryRow], now: Int64) -> String {
+        var lines = ["DELIVERY                              PARTNER              SHIPMENT         STATE          ATT  DUE/ACKED            LAST ERROR"]
+        for row in rows {
+            let late = row.snapshot.isLate(at: now) ? " LATE" : ""
+            let when = (row.snapshot.acknowledgedAt ?? row.snapshot.dueAt).map(DeliveryView.time) ?? "-"
+            lines.append(
+                [
+                    row.id.padding(toLength: 37, withPad: " ", startingAt: 0), row.partner.padding(toLength: 20, withPad: " ", startingAt: 0),
+                    (row.shipment ?? "-").padding(toLength: 16, withPad: " ", startingAt: 0), (row.snapshot.state.rawValue + late).padding(toLength: 14, withPad: " ", startingAt: 0),
+                    String(row.snapshot.attempts).padding(toLength: 4, withPad: " ", startingAt: 0), when.padding(toLength: 20, withPad: " ", startingAt: 0),
+                    String((row.snapshot.lastError ?? "").prefix(60)),
+                ].joined(separator: " "))
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show one delivery with every attempt and operator action.")
+        @Argument var id: String
+        @Flag(help: "Print JSON.")
+        var json = false
+        @OptionGroup var storeOptions: StoreOptions
+
+        func run() async throws {
+            let store = try await storeOptions.open()
+            defer { Task { try? await store.close() } }
+            guard let row = try await QueueCommand.guarded({ try await store.delivery(id) }) else {
+                printError("error: there is no delivery \(id)")
+                throw ExitCode(1)
+            }
+            let attempts = try await store.attempts(id)
+            let actions = try await store.actions(id)
+            if json {
+                print(try encodeJSON(DeliveryDetail(delivery: DeliveryView(row), attempts: attempts, actions: actions)))
+                return
+            }
+            let view = DeliveryView(row)
+            print(
+                """
+                delivery  \(view.id)
+                partner   \(view.partner) (\(view.transport))
+                shipment  \(view.shipment ?? "-")
+                document  \(view.documentID), \(view.bytes) bytes, SHA-256 \(view.sha256)
+                state     \(view.state)\(view.late ? " (LATE: acknowledgement overdue)" : "") after \(view.attempts) attempt(s)
+                queued    \(view.queuedAt)
+                due       \(view.dueAt ?? "-")
+                ack by    \(view.acknowledgementDeadline ?? "-")\(view.acknowledgementReference.map { "  (\($0))" } ?? "")
+                acked     \(view.acknowledgedAt ?? "-")
+                error     \(view.lastError ?? "-")
+                """)
+            print("attempts:")
+            for attempt in attempts {
+                print("  \(DeliveryView.time(attempt.startedAt))  \(attempt.kind) \(attempt.outcome) in \(attempt.finishedAt - attempt.startedAt) ms by \(attempt.owner): \(attempt.detail.prefix(300))")
+            }
+            print("operator actions:")
+            for action in actions {
+                print("  \(DeliveryView.time(action.at))  \(action.action) by \(action.actor) (\(action.fromState) → \(action.toState)): \(action.reason)")
+            }
+        }
+    }
+
+    struct ActionOptions: ParsableArguments {
+        @Argument(help: "The delivery id.")
+        var id: String
+        @Option(help: "Why (recorded with the action; required).")
+        var reason: String
+        @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var profileOptions: ProfileOptions
+
+        func act(_ action: DeliveryOutbox.Action) async throws {
+            let store = try await storeOptions.open()
+            defer { Task { try? await store.close() } }
+            let actor = ProcessInfo.processInfo.environment["USER"] ?? ProcessInfo.processInfo.environment["LOGNAME"] ?? "uid-\(getuid())"
+            let row = try await QueueCommand.guarded {
+                let partner = try await store.delivery(id).flatMap { ProfileLoader().load(directory: profileOptions.directory).profiles[$0.partner] }
+                return try await DeliveryOutbox.act(
+                    action, on: id, reason: reason, actor: actor, queue: store, policy: partner.map(DeliveryOutbox.policy) ?? DeliveryOutbox.defaultPolicy)
+            }
+            print("\(action.rawValue): delivery \(row.id) is now \(row.snapshot.state.rawValue) (recorded with your reason, by \(actor))")
+        }
+    }
+
+    struct Retry: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Attempt a waiting, rejected or dead-lettered delivery now (same bytes).")
+        @OptionGroup var options: ActionOptions
+        func run() async throws { try await options.act(.retry) }
+    }
+
+    struct Cancel: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Withdraw a delivery that is not in flight.")
+        @OptionGroup var options: ActionOptions
+        func run() async throws { try await options.act(.cancel) }
+    }
+
+    struct Resend: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Send a settled delivery again: the identical bytes with the same document id, so the partner can de-duplicate it.")
+        @OptionGroup var options: ActionOptions
+        func run() async throws { try await options.act(.resend) }
+    }
+
+    struct Watch: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "A live view of the queue: counts by state, late acknowledgements and the deliveries that need attention.")
+        @Option(help: "Seconds between refreshes.")
+        var interval: Int = 2
+        @Option(help: "Stop after this many refreshes (default: until interrupted).")
+        var count: Int?
+        @OptionGroup var storeOptions: StoreOptions
+
+        func run() async throws {
+            let store = try await storeOptions.open()
+            defer { Task { try? await store.close() } }
+            var round = 0
+            while count.map({ round < $0 }) ?? true {
+                round += 1
+                let now = DeliveryOutbox.now()
+                let counts = try await QueueCommand.guarded { try await store.queueCounts() }
+                let attention = try await store.deliveries(states: [.rejected, .deadLettered, .retryWait, .awaitingAcknowledgement, .sending], partner: nil, limit: 20)
+                let late = attention.filter { $0.snapshot.isLate(at: now) }.count
+                if count != 1 { print("\u{1B}[2J\u{1B}[H", terminator: "") }
+                print("epcis-gateway queue at \(DeliveryView.time(now)) (every \(interval) s)")
+                print(DeliveryState.allCases.map { "\($0.rawValue) \(counts[$0] ?? 0)" }.joined(separator: "  ") + "  LATE \(late)")
+                print(QueueCommand.table(attention, now: now))
+                if count.map({ round < $0 }) ?? true { try await Task.sleep(for: .seconds(interval)) }
+            }
+        }
+    }
+
+    struct Run: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run the dispatcher alone (no HTTP API): claim due deliveries, send, poll acknowledgements.",
+            discussion: "Several processes may run it against one PostgreSQL store. Stops gracefully on SIGINT or SIGTERM.")
+        @Flag(help: "Stop when nothing is due or awaiting an acknowledgement.")
+        var untilIdle = false
+        @Option(help: "Seconds a claim holds before another process may take the delivery over.")
+        var lease: Int = 900
+        @Option(help: "Deliveries worked at once.")
+        var batch: Int = 8
+        @Option(help: "Milliseconds to wait when nothing is due.")
+        var idle: Int = 500
+        @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var profileOptions: ProfileOptions
+        @OptionGroup var dispatcherOptions: DispatcherOptions
+
+        func run() async throws {
+            let profiles = try profileOptions.watch()
+            let store = try await storeOptions.open()
+            let dispatcher = Dispatcher(
+                queue: store, partners: { profiles.current }, transports: TransportRegistry(secrets: SecretReader(environment: ProcessInfo.processInfo.environment)),
+                configuration: DispatcherConfiguration(leaseMilliseconds: Int64(lease) * 1000, batch: batch, idleWait: .milliseconds(idle), spoolDirectory: dispatcherOptions.spool))
+            if untilIdle {
+                let handled = try await dispatcher.runUntilIdle(deadline: Int64.max)
+                print("dispatcher idle after \(handled) send(s) and poll(s)")
+            } else {
+                try await ServiceGroupRunner.run([dispatcher, profiles])
+            }
+            try await store.close()
+        }
+    }
+}
+
+/// A delivery for people and JSON.
+struct DeliveryView: Encodable {
+    var id, partner, transport, documentID, sha256, state, queuedAt: String
+    var shipment, dueAt, acknowledgementDeadline, acknowledgementReference, acknowledgedAt, lastError: String?
+    var bytes: Int64
+    var attempts: Int
+    var late: Bool
+
+    init(_ row: DeliveryRow) {
+        id = row.id
+        partner = row.partner
+        transport = row.transport
+        documentID = row.documentID
+        sha256 = row.sha256
+        state = row.snapshot.state.rawValue
+        queuedAt = Self.time(row.snapshot.queuedAt)
+        shipment = row.shipment
+        dueAt = row.snapshot.dueAt.map(Self.time)
+        acknowledgementDeadline = row.snapshot.acknowledgementDeadline.map(Self.time)
+        acknowledgementReference = row.snapshot.acknowledgementReference
+        acknowledgedAt = row.snapshot.acknowledgedAt.map(Self.time)
+        lastError = row.snapshot.lastError
+        bytes = row.byteCount
+        attempts = row.snapshot.attempts
+        late = row.snapshot.isLate(at: DeliveryOutbox.now())
+    }
+
+    static func time(_ milliseconds: Int64) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.string(from: Date(timeIntervalSince1970: Double(milliseconds) / 1000))
+    }
+}
+
+struct DeliveryDetail: Encodable {
+    var delivery: DeliveryView
+    var attempts: [AttemptRow]
+    var actions: [ActionRow]
+}
