@@ -128,7 +128,7 @@ let package = Package(
         .testTarget(
             name: "StoreTests",
             dependencies: [
-                "Store", "Records", "DSCSA", "EPCIS", "GS1", "GatewayServer", "TestSupport",
+                "Store", "Records", "DSCSA", "EPCIS", "GS1", "GatewayServer", "TestSupport", "Delivery", "Outbox", "Partners", "Transports",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             exclude: ["BadInput", "Fixtures"],

@@ -1,7 +1,7 @@
 internal import Foundation
 internal import Synchronization
 public import Logging
-public import Outbox
+internal import Outbox
 public import Partners
 public import ServiceLifecycle
 public import Store

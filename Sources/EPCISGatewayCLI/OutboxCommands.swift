@@ -15,7 +15,8 @@ struct ProfileOptions: ParsableArguments {
     @Option(help: "The partner profile directory (default PartnerProfiles, or $EPCIS_GATEWAY_PROFILES).")
     var profiles: String?
 
-    var directory: String { profiles ?? ProcessInfo.processInfo.environment["EPCIS_GATEWAY_PROFILES"] ?? "PartnerProfiles" }
+    var directory: String { profiles ?? Self.defaultDirectory }
+    static var defaultDirectory: String { ProcessInfo.processInfo.environment["EPCIS_GATEWAY_PROFILES"] ?? "PartnerProfiles" }
 
     /// Loads and watches the directory; exits 2 printing every problem when a profile has errors.
     func watch() throws -> PartnerDirectory {
@@ -81,7 +82,7 @@ struct PartnersCommand: AsyncParsableCommand {
         var json = false
 
         func run() async throws {
-            let directory = directory ?? ProfileOptions().directory
+            let directory = directory ?? ProfileOptions.defaultDirectory
             let loaded = ProfileLoader().load(directory: directory)
             if json {
                 print(try encodeJSON(loaded.problems))

@@ -170,6 +170,22 @@ public struct AS2Settings: Hashable, Sendable {
     public var ourKey: String
     public var mdnMode: String
     public var mdnSigned: Bool
+
+    public init(
+        url: String, as2From: String, as2To: String, sign: String?, encrypt: String?, partnerCertificate: String, ourCertificate: String, ourKey: String,
+        mdnMode: String, mdnSigned: Bool
+    ) {
+        self.url = url
+        self.as2From = as2From
+        self.as2To = as2To
+        self.sign = sign
+        self.encrypt = encrypt
+        self.partnerCertificate = partnerCertificate
+        self.ourCertificate = ourCertificate
+        self.ourKey = ourKey
+        self.mdnMode = mdnMode
+        self.mdnSigned = mdnSigned
+    }
 }
 
 /// An SFTP partner.
