@@ -42,12 +42,12 @@ public final class PeerProcess: @unchecked Sendable {
     public var url: String { "https://127.0.0.1:\(port)" }
 
     /// Starts `python3 script arguments… --port N` and waits (at most 30 s) until it listens.
-    public init(script: URL, arguments: [String]) throws {
-        port = Peers.freePort()
+    public init(script: URL, arguments: [String], port: Int? = nil) throws {
+        self.port = port ?? Peers.freePort()
         output = FileManager.default.temporaryDirectory.appendingPathComponent("peer-\(UUID().uuidString).log")
         _ = FileManager.default.createFile(atPath: output.path, contents: nil)
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script.path] + arguments + ["--port", String(port)]
+        process.arguments = ["python3", script.path] + arguments + ["--port", String(self.port)]
         let handle = try FileHandle(forWritingTo: output)
         process.standardOutput = handle
         process.standardError = handle
@@ -62,11 +62,14 @@ public final class PeerProcess: @unchecked Sendable {
     }
 
     /// Ends the process this test started, by its PID.
+    /// SIGTERM first; SIGKILL after a second, because a child of the test runner can inherit
+    /// a signal mask that blocks SIGTERM.
     public func stop() {
-        if process.isRunning {
-            kill(process.processIdentifier, SIGTERM)
-            process.waitUntilExit()
-        }
+        guard process.isRunning else { return }
+        kill(process.processIdentifier, SIGTERM)
+        for _ in 0..<20 where process.isRunning { Thread.sleep(forTimeInterval: 0.05) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
     }
 
     deinit { stop() }
