@@ -18,10 +18,17 @@ enum Engine: String, CaseIterable, Sendable, CustomTestStringConvertible {
     /// A new, empty store; nil (after a loud message, or a failure when `make test` runs) when
     /// PostgreSQL is not available.
     func makeStore() async throws -> (any GatewayStore)? {
+        guard let location = try makeLocation() else { return nil }
+        return try await StoreLocation.open(location)
+    }
+
+    /// A new, empty store's location (a SQLite path or a postgres:// URL), for tests that hand
+    /// it to gateway processes.
+    func makeLocation() throws -> String? {
         switch self {
         case .sqlite:
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent("store-test-\(UUID().uuidString)")
-            return try SQLiteStore(path: directory.appendingPathComponent("gateway.sqlite").path)
+            return directory.appendingPathComponent("gateway.sqlite").path
         case .postgres:
             guard let base = Engine.postgresURL, let components = URLComponents(string: base) else {
                 let message = "PostgreSQL tests SKIPPED: EPCIS_GATEWAY_TEST_POSTGRES is not set (scripts/test.sh starts a server and sets it)"
@@ -38,7 +45,7 @@ enum Engine: String, CaseIterable, Sendable, CustomTestStringConvertible {
             #expect(created.status == 0, "createdb failed: \(created.output)")
             var url = components
             url.path = "/" + name
-            return try await PostgresStore(url: url.string!)
+            return url.string!
         }
     }
 }
