@@ -119,6 +119,13 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        .executableTarget(
+            name: "DeliveryBenchmarks",
+            dependencies: ["Delivery", "Outbox", "Partners", "Store", "Transports", .product(name: "Logging", package: "swift-log")],
+            path: "Benchmarks/DeliveryBenchmarks",
+            swiftSettings: swiftSettings
+        ),
+
         // MARK: Tests
         .testTarget(name: "GS1Tests", dependencies: ["GS1"], swiftSettings: swiftSettings),
         // Helpers the test targets share (external tools, the shared reference material).
