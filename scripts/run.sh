@@ -17,3 +17,8 @@ while IFS= read -r line; do
   "$gateway" gs1 parse "$@" || true
   echo
 done < scripts/demo-codes.txt
+echo "\$ epcis-gateway partners check"
+"$gateway" partners check || true
+echo
+echo "\$ epcis-gateway partners list"
+"$gateway" partners list || true

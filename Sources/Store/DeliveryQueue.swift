@@ -80,6 +80,17 @@ public struct DeliveryRow: Hashable, Sendable {
     public var leaseOwner: String?
     public var leaseUntil: Int64?
     public var updatedAt: Int64
+
+    /// The row as a claim just wrote it (both engines' claim statements do the same update).
+    func claimed(_ snapshot: DeliverySnapshot, owner: String, until: Int64, now: Int64) -> DeliveryRow {
+        var row = self
+        row.snapshot = snapshot
+        row.version += 1
+        row.leaseOwner = owner
+        row.leaseUntil = until
+        row.updatedAt = now
+        return row
+    }
 }
 
 /// One send or poll, as it happened.

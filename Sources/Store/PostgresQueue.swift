@@ -73,15 +73,10 @@ extension PostgresStore {
                 "SELECT \(QueueSQL.columns) FROM deliveries WHERE \(QueueSQL.dueCondition(now: "$1")) ORDER BY due_at, id LIMIT $2 FOR UPDATE SKIP LOCKED",
                 [now, Int64(limit)])
             var claimed: [DeliveryRow] = []
-            for var delivery in due {
+            for delivery in due {
                 guard let next = transition(delivery.snapshot) else { continue }
                 try await self.write(connection, id: delivery.id, snapshot: next, lease: (owner, leaseUntil), now: now)
-                delivery.snapshot = next
-                delivery.version += 1
-                delivery.leaseOwner = owner
-                delivery.leaseUntil = leaseUntil
-                delivery.updatedAt = now
-                claimed.append(delivery)
+                claimed.append(delivery.claimed(next, owner: owner, until: leaseUntil, now: now))
             }
             return claimed
         }

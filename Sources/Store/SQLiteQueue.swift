@@ -56,15 +56,10 @@ extension SQLiteStore {
                     arguments: [now, now, now, limit])
                 var claimed: [DeliveryRow] = []
                 for row in rows {
-                    var delivery = try Self.deliveryRow(row)
+                    let delivery = try Self.deliveryRow(row)
                     guard let next = transition(delivery.snapshot) else { continue }
                     try Self.write(db, id: delivery.id, snapshot: next, lease: (owner, leaseUntil), now: now)
-                    delivery.snapshot = next
-                    delivery.version += 1
-                    delivery.leaseOwner = owner
-                    delivery.leaseUntil = leaseUntil
-                    delivery.updatedAt = now
-                    claimed.append(delivery)
+                    claimed.append(delivery.claimed(next, owner: owner, until: leaseUntil, now: now))
                 }
                 return claimed
             }
