@@ -115,7 +115,7 @@ extension PostgresStore {
                 expected = value
             }
             guard let expected else { throw StoreError(.failed, "there is no delivery \(id)") }
-            FileManager.default.createFile(atPath: path, contents: nil)
+            _ = FileManager.default.createFile(atPath: path, contents: nil)
             guard let handle = FileHandle(forWritingAtPath: path) else { throw StoreError(.failed, "cannot write \(path) to send delivery \(id)") }
             defer { try? handle.close() }
             let digest = Digest.SHA256Stream()

@@ -93,7 +93,7 @@ extension SQLiteStore {
                 guard let expected = try String.fetchOne(db, sql: "SELECT sha256 FROM deliveries WHERE id = ?", arguments: [id]) else {
                     throw StoreError(.failed, "there is no delivery \(id)")
                 }
-                FileManager.default.createFile(atPath: path, contents: nil)
+                _ = FileManager.default.createFile(atPath: path, contents: nil)
                 guard let handle = FileHandle(forWritingAtPath: path) else { throw StoreError(.failed, "cannot write \(path) to send delivery \(id)") }
                 defer { try? handle.close() }
                 let digest = Digest.SHA256Stream()
