@@ -68,7 +68,7 @@ public final class Dispatcher: Service {
                 logger.error("dispatcher round failed; trying again", metadata: ["error": "\(error)"])
                 handled = 0
             }
-            if handled == 0 { try? await Task.sleep(for: configuration.idleWait) }
+            if handled == 0 { try? await cancelWhenGracefulShutdown { try await Task.sleep(for: self.configuration.idleWait) } }
         }
         logger.info("dispatcher stopped", metadata: ["owner": "\(configuration.owner)"])
     }

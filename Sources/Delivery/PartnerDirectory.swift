@@ -51,8 +51,9 @@ public final class PartnerDirectory: Service, Sendable {
 
     public func run() async throws {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            try? await Task.sleep(for: interval)
-            reload()
+            // A graceful shutdown ends the wait at once.
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: self.interval) }
+            if !Task.isShuttingDownGracefully { reload() }
         }
     }
 

@@ -178,4 +178,37 @@ import Testing
         try await store.close()
         try? FileManager.default.removeItem(at: work)
     }
+
+    @Test func sigtermLetsAttemptsInFlightFinishAndBeRecorded() async throws {
+        guard let certificates = Peers.certificates else {
+            if Peers.required { Issue.record("skipped: ../shared/peers missing") }
+            return
+        }
+        guard let location = try Engine.sqlite.makeLocation() else { return }
+        let work = FileManager.default.temporaryDirectory.appendingPathComponent("sigterm-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+        let sink = try PeerProcess(script: Self.sink, arguments: ["--certs", certificates.path, "--log", work.appendingPathComponent("r.jsonl").path, "--timeout", "300"])
+        defer { sink.stop() }
+        let profiles = try Self.profiles(sink, certificates: certificates)
+        let profile = try #require(ProfileLoader().load(directory: profiles.path).profiles["sink"])
+        let store = try await StoreLocation.open(location)
+        for index in 0..<400 {
+            let file = try documentFile("term-\(index)")
+            _ = try await DeliveryOutbox.enqueue(file, for: profile, shipment: "T-\(index)", documentID: "term-\(index)", contentType: "application/json", queue: store)
+        }
+        let process = try Self.gateway(store: location, profiles: profiles, log: work.appendingPathComponent("gateway.log"))
+        // Stop it mid-work: some deliveries done, some not.
+        for _ in 0..<200 {
+            if (try await store.queueCounts()[.acknowledged] ?? 0) + (try await store.queueCounts()[.awaitingAcknowledgement] ?? 0) > 20 { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        kill(process.processIdentifier, SIGTERM)
+        #expect(Self.wait(process, seconds: 60), "the gateway did not stop on SIGTERM")
+        #expect(process.terminationReason == .exit && process.terminationStatus == 0)
+        let counts = try await store.queueCounts()
+        #expect(counts[.sending] == nil, "no claim may be left behind by a graceful stop: \(counts)")
+        #expect(counts.values.reduce(0, +) == 400)
+        try await store.close()
+        try? FileManager.default.removeItem(at: work)
+    }
 }
