@@ -13,17 +13,13 @@ public enum DeliveryOutbox {
         let poll: Duration
         if case .https(let https) = profile.transport { poll = https.pollInterval } else { poll = .seconds(60) }
         return DeliveryPolicy(
-            retrySchedule: profile.retry.schedule.map(milliseconds), giveUpAfter: milliseconds(profile.retry.giveUpAfter),
-            acknowledgementTimeout: milliseconds(profile.acknowledgement.timeout), pollInterval: milliseconds(poll))
+            retrySchedule: profile.retry.schedule.map(\.milliseconds), giveUpAfter: profile.retry.giveUpAfter.milliseconds,
+            acknowledgementTimeout: profile.acknowledgement.timeout.milliseconds, pollInterval: poll.milliseconds)
     }
 
     /// For deliveries whose partner profile is not loaded (the profile defaults).
     public static let defaultPolicy = policy(
         PartnerProfile(id: "default", name: "", glns: [], epcis: EPCISSettings(), transport: .https(HTTPSSettings(url: "")), file: ""))
-
-    static func milliseconds(_ duration: Duration) -> Int64 {
-        duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
-    }
 
     /// Stores a document for a partner as a new delivery, due at once.
     ///

@@ -243,3 +243,8 @@ public struct VerificationSettings: Hashable, Sendable {
     public var requestorGLNs: [GLN]
     public init(requestorGLNs: [GLN] = []) { self.requestorGLNs = requestorGLNs }
 }
+
+extension Duration {
+    /// Whole milliseconds, the unit the queue and libcurl count in.
+    public var milliseconds: Int64 { components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000 }
+}

@@ -179,22 +179,33 @@ enum QueueSQL {
     static func decode(_ text: String) -> [String: String] {
         (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: String] ?? [:]
     }
+}
 
-    /// Reads a payload file chunk by chunk, with its size and digest.
-    static func chunks(of path: String, _ body: (Int, Data) throws -> Void) throws -> (bytes: Int64, sha256: String) {
+/// Reads a document file to queue in ``QueueSQL/chunkSize`` pieces, counting its bytes and
+/// digest as it goes (never the whole file in memory).
+struct PayloadReader {
+    private let handle: FileHandle
+    private let digest = Digest.SHA256Stream()
+    private(set) var bytes: Int64 = 0
+
+    init(path: String) throws {
         guard let handle = FileHandle(forReadingAtPath: path) else {
             throw StoreError(.failed, "cannot read the document \(path) to queue it; check it exists and is readable")
         }
-        defer { try? handle.close() }
-        let digest = Digest.SHA256Stream()
-        var total: Int64 = 0
-        var sequence = 0
-        while let data = try handle.read(upToCount: chunkSize), !data.isEmpty {
-            data.withUnsafeBytes { digest.update($0) }
-            try body(sequence, data)
-            sequence += 1
-            total += Int64(data.count)
-        }
-        return (total, digest.finish())
+        self.handle = handle
+    }
+
+    /// The next chunk, or nil at the end.
+    mutating func next() throws -> Data? {
+        guard let data = try handle.read(upToCount: QueueSQL.chunkSize), !data.isEmpty else { return nil }
+        data.withUnsafeBytes { digest.update($0) }
+        bytes += Int64(data.count)
+        return data
+    }
+
+    /// Closes the file; the lower-case hexadecimal SHA-256 of everything read.
+    func finish() -> String {
+        try? handle.close()
+        return digest.finish()
     }
 }

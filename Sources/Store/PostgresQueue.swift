@@ -36,25 +36,19 @@ extension PostgresStore {
 
     private func insert(_ connection: PostgresConnection, _ delivery: NewDelivery, now: Int64) async throws -> DeliveryRow {
         // Chunks are read one at a time and sent one statement each: bounded memory.
-        guard let handle = FileHandle(forReadingAtPath: delivery.payload) else {
-            throw StoreError(.failed, "cannot read the document \(delivery.payload) to queue it; check it exists and is readable")
-        }
-        defer { try? handle.close() }
-        let digest = Digest.SHA256Stream()
-        var total: Int64 = 0
+        var reader = try PayloadReader(path: delivery.payload)
         var sequence = 0
-        while let data = try handle.read(upToCount: QueueSQL.chunkSize), !data.isEmpty {
-            data.withUnsafeBytes { digest.update($0) }
+        while let data = try reader.next() {
             try await connection.query(
                 "INSERT INTO delivery_payload (delivery_id, seq, data) VALUES (\(delivery.id), \(sequence), \(ByteBuffer(bytes: data)))", logger: logger)
             sequence += 1
-            total += Int64(data.count)
         }
+        let (total, digest) = (reader.bytes, reader.finish())
         let snapshot = DeliverySnapshot.new(at: now)
         try await connection.query(
             """
             INSERT INTO deliveries (\(unescaped: QueueSQL.columns)) VALUES (\(delivery.id), \(delivery.partner), \(delivery.shipment), \(delivery.transport),
-              \(delivery.documentID), \(delivery.contentType), \(total), \(digest.finish()), \(QueueSQL.encode(delivery.metadata)), \(snapshot.state.rawValue),
+              \(delivery.documentID), \(delivery.contentType), \(total), \(digest), \(QueueSQL.encode(delivery.metadata)), \(snapshot.state.rawValue),
               1, 0, \(now), \(now), NULL, NULL, NULL, NULL, NULL, NULL, \(now))
             """, logger: logger)
         guard let row = try await rows(connection, "SELECT \(QueueSQL.columns) FROM deliveries WHERE id = $1", [delivery.id]).first else {

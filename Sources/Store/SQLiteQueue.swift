@@ -27,9 +27,13 @@ extension SQLiteStore {
                 {
                     throw DeliveryExists(existing: try Self.deliveryRow(existing))
                 }
-                let (bytes, digest) = try QueueSQL.chunks(of: delivery.payload) { sequence, data in
+                var reader = try PayloadReader(path: delivery.payload)
+                var sequence = 0
+                while let data = try reader.next() {
                     try db.execute(sql: "INSERT INTO delivery_payload (delivery_id, seq, data) VALUES (?, ?, ?)", arguments: [delivery.id, sequence, data])
+                    sequence += 1
                 }
+                let (bytes, digest) = (reader.bytes, reader.finish())
                 let snapshot = DeliverySnapshot.new(at: now)
                 try db.execute(
                     sql: """

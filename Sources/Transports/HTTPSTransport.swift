@@ -77,21 +77,18 @@ public final class HTTPSTransport: Transport {
 
     /// One request with authentication; a `401` under OAuth fetches a new token and tries once more.
     private func exchange(method: String, url: String, headers: [(String, String)], body: HTTPRequest.Body) async -> Result<HTTPResponse, ExchangeFailure> {
-        for round in 0..<2 {
-            var all = headers
-            switch authorization(forceNewToken: round == 1) {
-            case .failure(let error): return .failure(ExchangeFailure(message: error.message))
-            case .success(let header):
-                if let header { all.append(header) }
-            }
-            if case .oauth2 = settings.authentication, token.withLock({ $0 }) == nil {
-                if let failure = await fetchToken() { return .failure(ExchangeFailure(message: failure)) }
-                if case .success(let header?) = authorization(forceNewToken: false) { all.append(header) }
+        var triedNewToken = false
+        while true {
+            let header: (String, String)?
+            switch await authorization() {
+            case .failure(let failure): return .failure(failure)
+            case .success(let value): header = value
             }
             do {
-                let response = try await client.perform(request(method: method, url: url, headers: all, body: body))
-                if response.status == 401, case .oauth2 = settings.authentication, round == 0 {
+                let response = try await client.perform(request(method: method, url: url, headers: headers + [header].compactMap { $0 }, body: body))
+                if response.status == 401, case .oauth2 = settings.authentication, !triedNewToken {
                     token.withLock { $0 = nil }
+                    triedNewToken = true
                     continue
                 }
                 return .success(response)
@@ -99,32 +96,32 @@ public final class HTTPSTransport: Transport {
                 return .failure(ExchangeFailure(message: "\(error)"))
             }
         }
-        return .failure(ExchangeFailure(message: "the partner refused two fresh OAuth tokens"))
     }
 
     struct ExchangeFailure: Error { var message: String }
 
-    /// The authentication header for the profile's method (nil for none, or while an OAuth token is still to be fetched).
-    private func authorization(forceNewToken: Bool) -> Result<(String, String)?, TransportConfigurationError> {
+    /// The authentication header for the profile's method: nil for none; under OAuth the cached
+    /// token, fetched first when there is none or it is about to expire.
+    private func authorization() async -> Result<(String, String)?, ExchangeFailure> {
         switch settings.authentication {
         case .none: return .success(nil)
-        case .bearer(let source): return secrets.read(source).map { ("Authorization", "Bearer \($0)") }
-        case .apiKey(let header, let source): return secrets.read(source).map { (header, $0) }
+        case .bearer(let source): return secrets.read(source).map { ("Authorization", "Bearer \($0)") }.mapError { ExchangeFailure(message: $0.message) }
+        case .apiKey(let header, let source): return secrets.read(source).map { (header, $0) }.mapError { ExchangeFailure(message: $0.message) }
         case .oauth2:
             let now = Self.now()
-            return .success(token.withLock { cached in
-                guard let current = cached, current.until > now, !forceNewToken else { cached = nil; return nil }
-                return ("Authorization", "Bearer \(current.value)")
-            })
+            if let cached = token.withLock({ $0 }), cached.until > now { return .success(("Authorization", "Bearer \(cached.value)")) }
+            return await fetchToken().map { ("Authorization", "Bearer \($0)") }
         }
     }
 
-    /// Fetches an OAuth token (RFC 6749 §4.4); nil on success, else the reason.
-    private func fetchToken() async -> String? {
-        guard case .oauth2(let tokenURL, let clientID, let source, let scope) = settings.authentication else { return nil }
+    /// Fetches and caches an OAuth token (RFC 6749 §4.4).
+    private func fetchToken() async -> Result<String, ExchangeFailure> {
+        guard case .oauth2(let tokenURL, let clientID, let source, let scope) = settings.authentication else {
+            return .failure(ExchangeFailure(message: "the profile names no OAuth token endpoint"))
+        }
         let secret: String
         switch secrets.read(source) {
-        case .failure(let error): return error.message
+        case .failure(let error): return .failure(ExchangeFailure(message: error.message))
         case .success(let value): secret = value
         }
         func form(_ text: String) -> String { text.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? text }
@@ -141,15 +138,15 @@ public final class HTTPSTransport: Transport {
                 let value = json["access_token"] as? String
             else {
                 // The token endpoint's answer can echo what we sent; keep only its status.
-                return "the OAuth token endpoint \(tokenURL) refused client \(clientID) (HTTP \(response.status))"
+                return .failure(ExchangeFailure(message: "the OAuth token endpoint \(tokenURL) refused client \(clientID) (HTTP \(response.status))"))
             }
             let lifetime = (json["expires_in"] as? Int).map { Int64($0) * 1000 } ?? 300_000
             // Renew a little early so a token never expires in flight.
             let until = Self.now() + max(lifetime - 30_000, lifetime / 2)
             token.withLock { $0 = (value, until) }
-            return nil
+            return .success(value)
         } catch {
-            return "the OAuth token endpoint \(tokenURL) cannot be reached: \(error)"
+            return .failure(ExchangeFailure(message: "the OAuth token endpoint \(tokenURL) cannot be reached: \(error)"))
         }
     }
 
@@ -157,11 +154,7 @@ public final class HTTPSTransport: Transport {
         HTTPRequest(
             method: method, url: url, headers: headers, body: body,
             tls: TLSOptions(verify: settings.verifyTLS, caFile: settings.caFile, clientCertificate: settings.clientCertificate, clientKey: settings.clientKey),
-            proxy: settings.proxy, connectTimeoutMilliseconds: Self.milliseconds(settings.connectTimeout), timeoutMilliseconds: Self.milliseconds(settings.requestTimeout))
-    }
-
-    static func milliseconds(_ duration: Duration) -> Int {
-        Int(duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000)
+            proxy: settings.proxy, connectTimeoutMilliseconds: Int(settings.connectTimeout.milliseconds), timeoutMilliseconds: Int(settings.requestTimeout.milliseconds))
     }
 
     static func now() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
