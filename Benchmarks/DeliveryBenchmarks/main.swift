@@ -44,9 +44,11 @@ LoggingSystem.bootstrap { label in
     return handler
 }
 let store = try await StoreLocation.open(location)
-let dispatcher = Dispatcher(
+let dispatcher = try Dispatcher(
     queue: store, partners: { ["sink": profile] }, transports: TransportRegistry(secrets: SecretReader(environment: [:])),
-    configuration: DispatcherConfiguration(owner: "bench", leaseMilliseconds: 60_000, batch: 32, idleWait: .milliseconds(20)))
+    configuration: DispatcherConfiguration(
+        owner: "bench", leaseMilliseconds: 60_000, batch: 32, idleWait: .milliseconds(20),
+        spoolDirectory: FileManager.default.temporaryDirectory.appendingPathComponent("bench-spool-\(UUID().uuidString)").path))
 
 // 1. Enqueue a backlog, then drain it: throughput.
 var started = DeliveryOutbox.now()

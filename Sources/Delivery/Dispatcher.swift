@@ -18,18 +18,19 @@ public struct DispatcherConfiguration: Sendable {
     public var batch: Int
     /// How long to wait when nothing is due.
     public var idleWait: Duration
-    /// Where payloads are spooled for sending (deleted after each attempt).
+    /// The private directory where payloads are spooled for sending (deleted after each
+    /// attempt, and cleaned of what no live claim owns when the dispatcher starts).
     public var spoolDirectory: String
 
-    /// Nil `owner` means host name and process id; nil `spoolDirectory` the temporary directory.
+    /// Nil `owner` means host name and process id.
     public init(
-        owner: String? = nil, leaseMilliseconds: Int64 = 15 * 60_000, batch: Int = 8, idleWait: Duration = .milliseconds(500), spoolDirectory: String? = nil
+        owner: String? = nil, leaseMilliseconds: Int64 = 15 * 60_000, batch: Int = 8, idleWait: Duration = .milliseconds(500), spoolDirectory: String
     ) {
         self.owner = owner ?? "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier)"
         self.leaseMilliseconds = leaseMilliseconds
         self.batch = batch
         self.idleWait = idleWait
-        self.spoolDirectory = spoolDirectory ?? NSTemporaryDirectory()
+        self.spoolDirectory = spoolDirectory
     }
 }
 
@@ -45,21 +46,26 @@ public final class Dispatcher: Service {
     let logger: Logger
     let clock: @Sendable () -> Int64
 
+    let spool: Spool
+
+    /// - Throws: ``PrivateFileError`` when the spool directory cannot be made private.
     public init(
         queue: any DeliveryQueue, partners: @escaping @Sendable () -> [String: PartnerProfile], transports: TransportRegistry,
-        configuration: DispatcherConfiguration = DispatcherConfiguration(), logger: Logger = Logger(label: "epcis-gateway.delivery"),
+        configuration: DispatcherConfiguration, logger: Logger = Logger(label: "epcis-gateway.delivery"),
         clock: @escaping @Sendable () -> Int64 = DeliveryOutbox.now
-    ) {
+    ) throws {
         self.queue = queue
         self.partners = partners
         self.transports = transports
         self.configuration = configuration
         self.logger = logger
         self.clock = clock
+        spool = try Spool(directory: configuration.spoolDirectory)
     }
 
     public func run() async throws {
         logger.info("dispatcher started", metadata: ["owner": "\(configuration.owner)"])
+        await cleanSpool()
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             let handled: Int
             do {
@@ -73,10 +79,21 @@ public final class Dispatcher: Service {
         logger.info("dispatcher stopped", metadata: ["owner": "\(configuration.owner)"])
     }
 
+    /// Removes spooled files a dead process left behind.
+    func cleanSpool() async {
+        do {
+            let removed = try await spool.clean(queue: queue, now: clock())
+            if removed > 0 { logger.notice("removed spooled files no live claim owns", metadata: ["files": "\(removed)", "spool": "\(spool.directory)"]) }
+        } catch {
+            logger.warning("could not clean the spool; files stay until the next start", metadata: ["spool": "\(spool.directory)", "error": "\(error)"])
+        }
+    }
+
     /// Works until nothing is due or in flight any more (or `deadline`, ms since 1970, passes).
     /// - Returns: how many sends and polls were made.
     public func runUntilIdle(deadline: Int64) async throws -> Int {
         var total = 0
+        await cleanSpool()
         while clock() < deadline && !Task.isCancelled {
             let handled = try await runOnce()
             total += handled
@@ -104,18 +121,35 @@ public final class Dispatcher: Service {
     }
 
     /// Sends or polls one claimed delivery and records what happened.
+    ///
+    /// The attempt is recorded as started, in its own transaction, before any byte goes out; a
+    /// process killed mid-attempt leaves it unfinished, and the next claim marks it interrupted.
     func work(_ delivery: DeliveryRow) async {
-        let started = clock()
         let profile = partners()[delivery.partner]
         let policy = profile.map(DeliveryOutbox.policy) ?? DeliveryOutbox.defaultPolicy
         let sending = delivery.snapshot.state == .sending
+        var attempt = AttemptRow(
+            id: UUID().uuidString.lowercased(), deliveryID: delivery.id, kind: sending ? "send" : "poll", startedAt: clock(), finishedAt: nil,
+            outcome: AttemptRow.started, detail: "", owner: configuration.owner)
         let event: DeliveryEvent
         var detail: String
         if let profile, let transport = transports.transport(for: profile) {
             let document = OutboundDocument(
-                deliveryID: delivery.id, documentID: delivery.documentID, file: spoolPath(delivery), byteCount: delivery.byteCount, contentType: delivery.contentType)
+                deliveryID: delivery.id, documentID: delivery.documentID, file: spool.path(for: delivery), byteCount: delivery.byteCount,
+                contentType: delivery.contentType, attemptID: attempt.id)
+            defer { try? FileManager.default.removeItem(atPath: document.file) }
             if sending {
-                (event, detail) = await send(delivery, document, transport)
+                do {
+                    try await queue.spool(delivery.id, to: document.file)
+                } catch {
+                    // Nothing went out: the failure is recorded as this attempt's outcome.
+                    return await finish(delivery, attempt, .transportFailed(error: "\(error)", retryAfter: nil), "\(error)", policy: policy)
+                }
+            }
+            attempt.startedAt = clock()
+            guard await begin(attempt, delivery) else { return }
+            if sending {
+                (event, detail) = Self.event(for: await transport.send(document))
             } else {
                 (event, detail) = Self.event(for: await transport.poll(reference: delivery.snapshot.acknowledgementReference ?? "", document: document))
             }
@@ -123,22 +157,38 @@ public final class Dispatcher: Service {
             let reason = profile == nil ? "no partner profile '\(delivery.partner)' is loaded" : "the \(profile!.transport.kind) transport is not available in this gateway"
             (event, detail) = sending ? (.transportFailed(error: reason, retryAfter: nil), reason) : (.pollFailed(error: reason), reason)
         }
+        await finish(delivery, attempt, event, detail, policy: policy)
+    }
+
+    /// Records the start of an attempt; false (after saying why) when it must not be made.
+    private func begin(_ attempt: AttemptRow, _ delivery: DeliveryRow) async -> Bool {
+        do {
+            if try await queue.startAttempt(attempt, version: delivery.version) { return true }
+            logger.warning("the claim expired before the attempt started; nothing was sent, another process owns the delivery now", metadata: ["delivery": "\(delivery.id)"])
+        } catch {
+            // Unrecorded attempts are never made; the lease runs out and the delivery is worked again.
+            logger.error("could not record the start of an attempt; nothing was sent", metadata: ["delivery": "\(delivery.id)", "error": "\(error)"])
+        }
+        return false
+    }
+
+    /// Applies the outcome to the state machine and records it with its attempt.
+    private func finish(_ delivery: DeliveryRow, _ started: AttemptRow, _ event: DeliveryEvent, _ detail: String, policy: DeliveryPolicy) async {
         let now = clock()
         guard case .success(let next) = DeliveryMachine.apply(event, to: delivery.snapshot, policy: policy, now: now) else {
             logger.error("the state machine refused an outcome", metadata: ["delivery": "\(delivery.id)", "outcome": "\(event)"])
             return
         }
-        let attempt = AttemptRow(
-            deliveryID: delivery.id, kind: sending ? "send" : "poll", startedAt: started, finishedAt: now, outcome: Self.outcomeName(event), detail: detail,
-            owner: configuration.owner)
+        var attempt = started
+        attempt.finishedAt = now
+        attempt.outcome = Self.outcomeName(event)
+        attempt.detail = detail
         do {
             let written = try await queue.update(delivery.id, version: delivery.version, to: next, attempt: attempt, action: nil, now: now)
             if !written {
                 logger.warning("the claim expired before the outcome was recorded; another process owns the delivery now", metadata: ["delivery": "\(delivery.id)"])
             } else {
-                logger.info(
-                    "\(attempt.kind) \(attempt.outcome)",
-                    metadata: ["delivery": "\(delivery.id)", "partner": "\(delivery.partner)", "state": "\(next.state.rawValue)", "detail": "\(detail.prefix(300))"])
+                log(attempt, delivery, next)
             }
         } catch {
             // The lease will run out and the delivery is worked again: nothing is lost.
@@ -146,18 +196,21 @@ public final class Dispatcher: Service {
         }
     }
 
-    private func send(_ delivery: DeliveryRow, _ document: OutboundDocument, _ transport: any Transport) async -> (DeliveryEvent, String) {
-        defer { try? FileManager.default.removeItem(atPath: document.file) }
-        do {
-            try await queue.spool(delivery.id, to: document.file)
-        } catch {
-            return (.transportFailed(error: "\(error)", retryAfter: nil), "\(error)")
+    /// One line per recorded outcome: failures at warning, rejections and dead letters at
+    /// error, so that the log's levels count what needs attention.
+    private func log(_ attempt: AttemptRow, _ delivery: DeliveryRow, _ next: DeliverySnapshot) {
+        let level: Logger.Level
+        switch next.state {
+        case .rejected, .deadLettered: level = .error
+        case .retryWait: level = .warning
+        default: level = attempt.outcome == "poll-failed" ? .warning : .info
         }
-        return Self.event(for: await transport.send(document))
-    }
-
-    private func spoolPath(_ delivery: DeliveryRow) -> String {
-        (configuration.spoolDirectory as NSString).appendingPathComponent("epcis-gateway-\(delivery.id)-\(delivery.version).out")
+        logger.log(
+            level: level, "\(attempt.kind) \(attempt.outcome)",
+            metadata: [
+                "delivery": "\(delivery.id)", "partner": "\(delivery.partner)", "attempt": "\(attempt.id)", "state": "\(next.state.rawValue)",
+                "detail": "\(attempt.detail.prefix(300))",
+            ])
     }
 
     static func event(for result: SendResult) -> (DeliveryEvent, String) {

@@ -42,8 +42,32 @@ struct ProfileOptions: ParsableArguments {
 }
 
 struct DispatcherOptions: ParsableArguments {
-    @Option(help: "Where documents are spooled while they are sent (default: the temporary directory).")
+    @Option(help: "The private directory where documents are spooled while they are sent (default: spool in the data directory).")
     var spool: String?
+
+    func spoolDirectory(_ store: StoreOptions) -> String { spool ?? (store.dataDirectory as NSString).appendingPathComponent("spool") }
+
+    /// A dispatcher over the watched profiles; exits 2 when the spool cannot be made private.
+    func dispatcher(queue: any DeliveryQueue, profiles: PartnerDirectory, configuration: DispatcherConfiguration) throws -> Dispatcher {
+        do {
+            return try Dispatcher(
+                queue: queue, partners: { profiles.current }, transports: TransportRegistry(secrets: SecretReader(environment: ProcessInfo.processInfo.environment)),
+                configuration: configuration)
+        } catch {
+            printError("error: \(error)")
+            throw ExitCode(2)
+        }
+    }
+}
+
+extension Spool {
+    /// The spool; exits 2 saying why when it cannot be made private.
+    static func opened(_ directory: String) throws -> Spool {
+        do { return try Spool(directory: directory) } catch {
+            printError("error: \(error)")
+            throw ExitCode(2)
+        }
+    }
 }
 
 func loadSchemas(_ directory: String) throws -> EPCISSchemas {
@@ -146,13 +170,14 @@ struct QueueCommand: AsyncParsableCommand {
         var schemas: String = "Schemas"
         @OptionGroup var profileOptions: ProfileOptions
         @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var dispatcherOptions: DispatcherOptions
 
         func run() async throws {
             let profile = try profileOptions.profile(partner)
             let schemas = try loadSchemas(schemas)
             let store = try await storeOptions.open()
             defer { Task { try? await store.close() } }
-            let file = FileManager.default.temporaryDirectory.appendingPathComponent("queue-\(UUID().uuidString)").path
+            let file = try Spool.opened(dispatcherOptions.spoolDirectory(storeOptions)).composePath()
             defer { try? FileManager.default.removeItem(atPath: file) }
             let options = ComposeOptions(partner: profile)
             let report: ComposeReport
@@ -201,17 +226,19 @@ struct QueueCommand: AsyncParsableCommand {
         }
     }
 
+    /// The queue as a table. Columns are padded, never cut: an id, a shipment or a timestamp
+    /// is shown whole (only the last error is shortened).
     static func table(_ rows: [DeliveryRow], now: Int64) -> String {
-        var lines = ["DELIVERY                              PARTNER              SHIPMENT         STATE          ATT  DUE/ACKED            LAST ERROR"]
+        func cell(_ text: String, _ width: Int) -> String { text.count >= width ? text : text.padding(toLength: width, withPad: " ", startingAt: 0) }
+        let header = [cell("DELIVERY", 36), cell("PARTNER", 20), cell("SHIPMENT", 16), cell("STATE", 14), cell("ATT", 4), cell("DUE/ACKED", 24), "LAST ERROR"]
+        var lines = [header.joined(separator: " ")]
         for row in rows {
             let late = row.snapshot.isLate(at: now) ? " LATE" : ""
             let when = (row.snapshot.acknowledgedAt ?? row.snapshot.dueAt).map(DeliveryView.time) ?? "-"
             lines.append(
                 [
-                    row.id.padding(toLength: 37, withPad: " ", startingAt: 0), row.partner.padding(toLength: 20, withPad: " ", startingAt: 0),
-                    (row.shipment ?? "-").padding(toLength: 16, withPad: " ", startingAt: 0), (row.snapshot.state.rawValue + late).padding(toLength: 14, withPad: " ", startingAt: 0),
-                    String(row.snapshot.attempts).padding(toLength: 4, withPad: " ", startingAt: 0), when.padding(toLength: 20, withPad: " ", startingAt: 0),
-                    String((row.snapshot.lastError ?? "").prefix(60)),
+                    cell(row.id, 36), cell(row.partner, 20), cell(row.shipment ?? "-", 16), cell(row.snapshot.state.rawValue + late, 14),
+                    cell(String(row.snapshot.attempts), 4), cell(when, 24), String((row.snapshot.lastError ?? "").prefix(60)),
                 ].joined(separator: " "))
         }
         return lines.joined(separator: "\n")
@@ -252,8 +279,18 @@ struct QueueCommand: AsyncParsableCommand {
                 error     \(view.lastError ?? "-")
                 """)
             print("attempts:")
+            let now = DeliveryOutbox.now()
             for attempt in attempts {
-                print("  \(DeliveryView.time(attempt.startedAt))  \(attempt.kind) \(attempt.outcome) in \(attempt.finishedAt - attempt.startedAt) ms by \(attempt.owner): \(attempt.detail.prefix(300))")
+                let took: String
+                if let finished = attempt.finishedAt {
+                    took = "\(attempt.kind) \(attempt.outcome) in \(finished - attempt.startedAt) ms"
+                } else if attempt.outcome == AttemptRow.started && row.leaseOwner == attempt.owner && (row.leaseUntil ?? 0) >= now {
+                    took = "\(attempt.kind) in flight"
+                } else {
+                    // Its process died before it ended; no live claim holds it any more.
+                    took = "\(attempt.kind) \(AttemptRow.interrupted) (never finished)"
+                }
+                print("  \(DeliveryView.time(attempt.startedAt))  \(took) by \(attempt.owner) [attempt \(attempt.id)]\(attempt.detail.isEmpty ? "" : ": \(attempt.detail.prefix(300))")")
             }
             print("operator actions:")
             for action in actions {
@@ -348,9 +385,10 @@ struct QueueCommand: AsyncParsableCommand {
         func run() async throws {
             let profiles = try profileOptions.watch()
             let store = try await storeOptions.open()
-            let dispatcher = Dispatcher(
-                queue: store, partners: { profiles.current }, transports: TransportRegistry(secrets: SecretReader(environment: ProcessInfo.processInfo.environment)),
-                configuration: DispatcherConfiguration(leaseMilliseconds: Int64(lease) * 1000, batch: batch, idleWait: .milliseconds(idle), spoolDirectory: dispatcherOptions.spool))
+            let dispatcher = try dispatcherOptions.dispatcher(
+                queue: store, profiles: profiles,
+                configuration: DispatcherConfiguration(
+                    leaseMilliseconds: Int64(lease) * 1000, batch: batch, idleWait: .milliseconds(idle), spoolDirectory: dispatcherOptions.spoolDirectory(storeOptions)))
             if untilIdle {
                 let handled = try await dispatcher.runUntilIdle(deadline: Int64.max)
                 print("dispatcher idle after \(handled) send(s) and poll(s)")

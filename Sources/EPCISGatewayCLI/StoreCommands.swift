@@ -16,7 +16,19 @@ struct StoreOptions: ParsableArguments {
     @Option(help: "The store: a SQLite file path (default data/gateway.sqlite) or postgres://user:password@host:5432/database.")
     var store: String?
 
+    @Option(help: "The data directory, private to this user: the spool lives here (default: the SQLite store's directory, else data; or $EPCIS_GATEWAY_DATA).")
+    var data: String?
+
     var location: String { store ?? ProcessInfo.processInfo.environment["EPCIS_GATEWAY_STORE"] ?? "data/gateway.sqlite" }
+
+    /// `--data`, else `$EPCIS_GATEWAY_DATA`, else the SQLite file's directory, else `data`.
+    var dataDirectory: String {
+        if let directory = data ?? ProcessInfo.processInfo.environment["EPCIS_GATEWAY_DATA"] { return directory }
+        if location.hasPrefix("postgres://") || location.hasPrefix("postgresql://") { return "data" }
+        let path = location.hasPrefix("sqlite:") ? String(location.dropFirst("sqlite:".count)) : location
+        let directory = (path as NSString).deletingLastPathComponent
+        return directory.isEmpty ? "." : directory
+    }
 
     func open() async throws -> any GatewayStore {
         do { return try await StoreLocation.open(location) } catch {
@@ -181,9 +193,8 @@ struct ServeCommand: AsyncParsableCommand {
     func run() async throws {
         let store = try await storeOptions.open()
         let profiles = try profileOptions.watch()
-        let dispatcher = Dispatcher(
-            queue: store, partners: { profiles.current }, transports: TransportRegistry(secrets: SecretReader(environment: ProcessInfo.processInfo.environment)),
-            configuration: DispatcherConfiguration(spoolDirectory: dispatcherOptions.spool))
+        let dispatcher = try dispatcherOptions.dispatcher(
+            queue: store, profiles: profiles, configuration: DispatcherConfiguration(spoolDirectory: dispatcherOptions.spoolDirectory(storeOptions)))
         let application = GatewayServer.application(store: store, host: host, port: port, services: [dispatcher, profiles])
         try await application.runService()
         try await store.close()

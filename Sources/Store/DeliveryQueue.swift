@@ -16,11 +16,21 @@ public protocol DeliveryQueue: Sendable {
     /// Claims up to `limit` due deliveries for `owner` until `leaseUntil`, moving each through
     /// `transition` (the state machine's `claimed`). Several processes may claim at once; each
     /// delivery goes to one of them.
+    ///
+    /// Due acknowledgement polls are taken first, so a backlog of sends never starves them.
+    /// Attempts that a dead process left unfinished on a claimed delivery become `interrupted`.
     func claim(owner: String, now: Int64, leaseUntil: Int64, limit: Int, transition: @Sendable (DeliverySnapshot) -> DeliverySnapshot?) async throws
         -> [DeliveryRow]
 
+    /// Records that an attempt starts, in its own transaction, before any byte is sent, if the
+    /// delivery is still at `version` (the caller's claim holds).
+    /// - Returns: false when the claim was lost: the caller must not send.
+    func startAttempt(_ attempt: AttemptRow, version: Int64) async throws -> Bool
+
     /// Writes a delivery's new state if it is still at `version` (a claim that lost its lease
-    /// writes nothing), with the attempt or operator action that caused it.
+    /// writes no state), with the attempt or operator action that caused it. An attempt is
+    /// finished where ``startAttempt(_:version:)`` recorded it (even when the claim was lost:
+    /// what happened on the wire is always kept), or added.
     /// - Returns: false when the delivery moved on meanwhile.
     func update(_ id: String, version: Int64, to snapshot: DeliverySnapshot, attempt: AttemptRow?, action: ActionRow?, now: Int64) async throws -> Bool
 
@@ -93,21 +103,31 @@ public struct DeliveryRow: Hashable, Sendable {
     }
 }
 
-/// One send or poll, as it happened.
+/// One send or poll, as it happened: one request on the wire.
 public struct AttemptRow: Hashable, Sendable, Codable {
+    /// Unique per attempt; sent to the partner with the request, so both sides' logs match.
+    public var id: String
     public var deliveryID: String
     /// `send` or `poll`.
     public var kind: String
     public var startedAt: Int64
-    public var finishedAt: Int64
-    /// The outcome in one word: acknowledged, accepted, failed, rejected, pending.
+    /// Nil while the attempt runs, and for one a killed process never finished.
+    public var finishedAt: Int64?
+    /// The outcome in one word: acknowledged, accepted, failed, rejected, pending, poll-failed;
+    /// `started` while it runs, `interrupted` when its process died before it ended.
     public var outcome: String
     /// The error text or the partner's answer (status line and a bounded excerpt).
     public var detail: String
     /// The gateway process that made it.
     public var owner: String
 
-    public init(deliveryID: String, kind: String, startedAt: Int64, finishedAt: Int64, outcome: String, detail: String, owner: String) {
+    /// The outcome of an attempt that is still running.
+    public static let started = "started"
+    /// The outcome of an attempt whose process died before it ended.
+    public static let interrupted = "interrupted"
+
+    public init(id: String, deliveryID: String, kind: String, startedAt: Int64, finishedAt: Int64?, outcome: String, detail: String, owner: String) {
+        self.id = id
         self.deliveryID = deliveryID
         self.kind = kind
         self.startedAt = startedAt
@@ -166,18 +186,46 @@ enum QueueSQL {
         "id, partner, shipment, transport, document_id, content_type, byte_count, sha256, metadata, state, version, attempts, queued_at, due_at, ack_deadline, ack_reference, acknowledged_at, last_error, lease_owner, lease_until, updated_at"
     static let chunkSize = 1 << 20
 
-    /// Due to send or poll, and not held under a live lease.
-    static func dueCondition(now: String) -> String {
-        "((state IN ('queued', 'retry-wait', 'awaiting-ack') AND due_at <= \(now) AND (lease_until IS NULL OR lease_until < \(now))) OR (state = 'sending' AND lease_until < \(now)))"
+    /// Due to be sent, and not held under a live lease (a `sending` row whose lease ran out was
+    /// left by a process that died).
+    static func dueSend(now: String) -> String {
+        "((state IN ('queued', 'retry-wait') AND due_at <= \(now) AND (lease_until IS NULL OR lease_until < \(now))) OR (state = 'sending' AND lease_until < \(now)))"
     }
+
+    /// Due to be polled for its acknowledgement, and not held under a live lease.
+    static func duePoll(now: String) -> String {
+        "(state = 'awaiting-ack' AND due_at <= \(now) AND (lease_until IS NULL OR lease_until < \(now)))"
+    }
+
+    /// The columns of an attempt, in the order both engines read them.
+    static let attemptColumns = "attempt_id, kind, started_at, finished_at, outcome, detail, owner"
+
+    /// What an unfinished attempt on a delivery that was claimed again says about itself.
+    static let interruptedDetail = "the gateway process stopped before this attempt ended (its claim ran out); whether the partner received it is unknown"
 
     static func encode(_ metadata: [String: String]) -> String {
         let data = (try? JSONSerialization.data(withJSONObject: metadata, options: [.sortedKeys])) ?? Data("{}".utf8)
         return String(decoding: data, as: UTF8.self)
     }
 
-    static func decode(_ text: String) -> [String: String] {
-        (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: String] ?? [:]
+    /// The stored metadata object; anything else is corruption, never an empty default (it
+    /// holds facts such as an AS2 Message-ID that retries must repeat).
+    static func decode(_ text: String, delivery: String) throws -> [String: String] {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)), let metadata = object as? [String: String] else {
+            throw StoreError(.corrupt, "delivery \(delivery) has unreadable metadata '\(text.prefix(200))'; restore the row from a backup, or cancel it and queue again")
+        }
+        return metadata
+    }
+
+    /// A stored state word; an unknown one is corruption.
+    static func state(_ text: String, delivery: String) throws -> DeliveryState {
+        guard let state = DeliveryState(rawValue: text) else {
+            throw StoreError(
+                .corrupt,
+                "delivery \(delivery) has the unknown state '\(text)' (known: \(DeliveryState.allCases.map(\.rawValue).joined(separator: ", "))); "
+                    + "restore the row from a backup")
+        }
+        return state
     }
 }
 

@@ -147,16 +147,33 @@ public struct StoredStatus: Hashable, Sendable {
 }
 
 /// A database failure: what was being done, and the engine's own message.
-public struct StoreError: Error, Sendable, CustomStringConvertible {
-    /// A stable category.
-    public enum Code: String, Sendable {
-        case unavailable = "store-unavailable"
-        case corrupt = "store-corrupt"
-        case invalidLocation = "invalid-store-location"
-        case failed = "store-failed"
+///
+/// Equality compares the ``code`` only, so callers and tests can match on it.
+public struct StoreError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// A stable, machine-readable category.
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        private let value: String
+        private init(_ value: String) { self.value = value }
+
+        /// The database cannot be reached or opened.
+        public static let unavailable = Code("store-unavailable")
+        /// A stored value cannot be read back as what was written: never replaced by a default.
+        public static let corrupt = Code("store-corrupt")
+        /// The store location is not a SQLite path or a PostgreSQL URL.
+        public static let invalidLocation = Code("invalid-store-location")
+        /// A statement failed.
+        public static let failed = Code("store-failed")
+        /// A newer release upgraded the store; this binary does not know its schema.
+        public static let newerSchema = Code("store-newer-schema")
+
+        public var description: String { value }
     }
+
+    /// The error category.
     public var code: Code
+    /// What failed, and what to do.
     public var message: String
+    /// The engine's own error.
     public var cause: (any Error & Sendable)?
 
     /// An underlying failure kept as text (database drivers' errors are not all `Sendable`).
@@ -165,6 +182,7 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         public init(_ error: any Error) { description = String(reflecting: error) }
     }
 
+    /// Creates an error.
     public init(_ code: Code, _ message: String, cause: (any Error & Sendable)? = nil) {
         self.code = code
         self.message = message
@@ -172,8 +190,10 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
     }
 
     public var description: String {
-        "\(message) (\(code.rawValue))" + (cause.map { ": \(String(describing: $0))" } ?? "")
+        "\(message) (\(code))" + (cause.map { ": \(String(describing: $0))" } ?? "")
     }
+    public static func == (lhs: StoreError, rhs: StoreError) -> Bool { lhs.code == rhs.code }
+    public func hash(into hasher: inout Hasher) { hasher.combine(code) }
 }
 
 /// Opens the store a location names.

@@ -1,3 +1,4 @@
+internal import GatewayCore
 internal import EPCIS
 internal import Foundation
 internal import NIOCore
@@ -61,36 +62,56 @@ extension PostgresStore {
         -> [DeliveryRow]
     {
         try await transaction("claim deliveries") { connection in
-            // SKIP LOCKED: rows another process is claiming right now are left to it.
-            let due = try await self.rows(
+            // SKIP LOCKED: rows another process is claiming right now are left to it. Polls
+            // first: they are small and must not wait behind sends.
+            var due = try await self.rows(
                 connection,
-                "SELECT \(QueueSQL.columns) FROM deliveries WHERE \(QueueSQL.dueCondition(now: "$1")) ORDER BY due_at, id LIMIT $2 FOR UPDATE SKIP LOCKED",
+                "SELECT \(QueueSQL.columns) FROM deliveries WHERE \(QueueSQL.duePoll(now: "$1")) ORDER BY due_at, id LIMIT $2 FOR UPDATE SKIP LOCKED",
                 [now, Int64(limit)])
+            if due.count < limit {
+                due += try await self.rows(
+                    connection,
+                    "SELECT \(QueueSQL.columns) FROM deliveries WHERE \(QueueSQL.dueSend(now: "$1")) ORDER BY due_at, id LIMIT $2 FOR UPDATE SKIP LOCKED",
+                    [now, Int64(limit - due.count)])
+            }
             var claimed: [DeliveryRow] = []
             for delivery in due {
                 guard let next = transition(delivery.snapshot) else { continue }
                 try await self.write(connection, id: delivery.id, snapshot: next, lease: (owner, leaseUntil), now: now)
+                // No live claim held it, so whatever attempt is unfinished died with its process.
+                try await connection.query(
+                    """
+                    UPDATE delivery_attempts SET outcome = \(AttemptRow.interrupted), detail = \(QueueSQL.interruptedDetail)
+                      WHERE delivery_id = \(delivery.id) AND finished_at IS NULL
+                    """, logger: self.logger)
                 claimed.append(delivery.claimed(next, owner: owner, until: leaseUntil, now: now))
             }
             return claimed
         }
     }
 
+    public func startAttempt(_ attempt: AttemptRow, version: Int64) async throws -> Bool {
+        try await transaction("record the start of an attempt on \(attempt.deliveryID)") { connection in
+            guard try await self.version(connection, attempt.deliveryID) == version else { return false }
+            try await self.insert(connection, attempt)
+            return true
+        }
+    }
+
     public func update(_ id: String, version: Int64, to snapshot: DeliverySnapshot, attempt: AttemptRow?, action: ActionRow?, now: Int64) async throws -> Bool {
         try await transaction("update delivery \(id)") { connection in
-            var current: Int64?
-            for try await value in try await connection.query("SELECT version FROM deliveries WHERE id = \(id) FOR UPDATE", logger: self.logger).decode(Int64.self) {
-                current = value
-            }
-            guard current == version else { return false }
-            try await self.write(connection, id: id, snapshot: snapshot, lease: nil, now: now)
             if let attempt {
-                try await connection.query(
+                let finished = try await connection.query(
                     """
-                    INSERT INTO delivery_attempts (delivery_id, kind, started_at, finished_at, outcome, detail, owner) VALUES (\(attempt.deliveryID),
-                      \(attempt.kind), \(attempt.startedAt), \(attempt.finishedAt), \(attempt.outcome), \(attempt.detail), \(attempt.owner))
+                    UPDATE delivery_attempts SET finished_at = \(attempt.finishedAt), outcome = \(attempt.outcome), detail = \(attempt.detail)
+                      WHERE attempt_id = \(attempt.id) RETURNING 1
                     """, logger: self.logger)
+                var found = false
+                for try await _ in finished { found = true }
+                if !found { try await self.insert(connection, attempt) }
             }
+            guard try await self.version(connection, id) == version else { return false }
+            try await self.write(connection, id: id, snapshot: snapshot, lease: nil, now: now)
             if let action {
                 try await connection.query(
                     """
@@ -102,6 +123,23 @@ extension PostgresStore {
         }
     }
 
+    /// The delivery's version, its row locked until the transaction ends.
+    private func version(_ connection: PostgresConnection, _ id: String) async throws -> Int64? {
+        var current: Int64?
+        for try await value in try await connection.query("SELECT version FROM deliveries WHERE id = \(id) FOR UPDATE", logger: logger).decode(Int64.self) {
+            current = value
+        }
+        return current
+    }
+
+    private func insert(_ connection: PostgresConnection, _ attempt: AttemptRow) async throws {
+        try await connection.query(
+            """
+            INSERT INTO delivery_attempts (delivery_id, attempt_id, kind, started_at, finished_at, outcome, detail, owner) VALUES (\(attempt.deliveryID),
+              \(attempt.id), \(attempt.kind), \(attempt.startedAt), \(attempt.finishedAt), \(attempt.outcome), \(attempt.detail), \(attempt.owner))
+            """, logger: logger)
+    }
+
     public func spool(_ id: String, to path: String) async throws {
         try await transaction("read the bytes of delivery \(id)") { connection in
             var expected: String?
@@ -109,8 +147,8 @@ extension PostgresStore {
                 expected = value
             }
             guard let expected else { throw StoreError(.failed, "there is no delivery \(id)") }
-            _ = FileManager.default.createFile(atPath: path, contents: nil)
-            guard let handle = FileHandle(forWritingAtPath: path) else { throw StoreError(.failed, "cannot write \(path) to send delivery \(id)") }
+            let handle: FileHandle
+            do { handle = try PrivateFile.create(path) } catch { throw StoreError(.failed, "cannot write \(path) to send delivery \(id)", cause: error as? PrivateFileError) }
             defer { try? handle.close() }
             let digest = Digest.SHA256Stream()
             // Rows stream with back-pressure, one chunk at a time.
@@ -143,9 +181,14 @@ extension PostgresStore {
         try await transaction("read the attempts of \(id)") { connection in
             var result: [AttemptRow] = []
             let rows = try await connection.query(
-                "SELECT kind, started_at, finished_at, outcome, detail, owner FROM delivery_attempts WHERE delivery_id = \(id) ORDER BY started_at, n", logger: self.logger)
-            for try await (kind, started, finished, outcome, detail, owner) in rows.decode((String, Int64, Int64, String, String, String).self) {
-                result.append(AttemptRow(deliveryID: id, kind: kind, startedAt: started, finishedAt: finished, outcome: outcome, detail: detail, owner: owner))
+                "SELECT \(unescaped: QueueSQL.attemptColumns) FROM delivery_attempts WHERE delivery_id = \(id) ORDER BY started_at, n", logger: self.logger)
+            do {
+                for try await (attempt, kind, started, finished, outcome, detail, owner) in rows.decode((String, String, Int64, Int64?, String, String, String).self) {
+                    result.append(
+                        AttemptRow(id: attempt, deliveryID: id, kind: kind, startedAt: started, finishedAt: finished, outcome: outcome, detail: detail, owner: owner))
+                }
+            } catch let error as PostgresDecodingError {
+                throw StoreError(.corrupt, "an attempt on delivery \(id) cannot be read", cause: StoreError.Detail(error))
             }
             return result
         }
@@ -167,7 +210,7 @@ extension PostgresStore {
         try await transaction("count deliveries") { connection in
             var counts: [DeliveryState: Int] = [:]
             for try await (state, count) in try await connection.query("SELECT state, count(*) FROM deliveries GROUP BY state", logger: self.logger).decode((String, Int64).self) {
-                if let state = DeliveryState(rawValue: state) { counts[state] = Int(count) }
+                counts[try QueueSQL.state(state, delivery: "(one or more)")] = Int(count)
             }
             return counts
         }
@@ -190,20 +233,21 @@ extension PostgresStore {
         var result: [DeliveryRow] = []
         for try await row in try await connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger) {
             let columns = row.makeRandomAccess()
-            let stateText = try columns["state"].decode(String.self)
-            guard let state = DeliveryState(rawValue: stateText) else {
-                throw StoreError(.corrupt, "a delivery has the unknown state '\(stateText)'")
+            func value<T: PostgresDecodable>(_ name: String, _ type: T.Type = T.self) throws -> T {
+                do { return try columns[name].decode(T.self) } catch {
+                    throw StoreError(.corrupt, "a delivery's \(name) cannot be read", cause: StoreError.Detail(error))
+                }
             }
-            func value<T: PostgresDecodable>(_ name: String, _ type: T.Type = T.self) throws -> T { try columns[name].decode(T.self) }
+            let id: String = try value("id")
             result.append(
                 DeliveryRow(
-                    id: try value("id"), partner: try value("partner"), shipment: try value("shipment"), transport: try value("transport"),
+                    id: id, partner: try value("partner"), shipment: try value("shipment"), transport: try value("transport"),
                     documentID: try value("document_id"), contentType: try value("content_type"), byteCount: try value("byte_count"),
-                    sha256: try value("sha256"), metadata: QueueSQL.decode(try value("metadata")),
+                    sha256: try value("sha256"), metadata: try QueueSQL.decode(try value("metadata"), delivery: id),
                     snapshot: DeliverySnapshot(
-                        state: state, attempts: Int(try value("attempts", Int32.self)), queuedAt: try value("queued_at"), dueAt: try value("due_at"),
-                        acknowledgementDeadline: try value("ack_deadline"), acknowledgementReference: try value("ack_reference"),
-                        acknowledgedAt: try value("acknowledged_at"), lastError: try value("last_error")),
+                        state: try QueueSQL.state(try value("state"), delivery: id), attempts: Int(try value("attempts", Int32.self)),
+                        queuedAt: try value("queued_at"), dueAt: try value("due_at"), acknowledgementDeadline: try value("ack_deadline"),
+                        acknowledgementReference: try value("ack_reference"), acknowledgedAt: try value("acknowledged_at"), lastError: try value("last_error")),
                     version: try value("version"), leaseOwner: try value("lease_owner"), leaseUntil: try value("lease_until"), updatedAt: try value("updated_at")))
         }
         return result

@@ -45,20 +45,36 @@ public final class PostgresStore: GatewayStore {
             try await client.withTransaction(logger: logger) { connection in
                 // Two instances starting at once must not both create the tables.
                 try await connection.query("SELECT pg_advisory_xact_lock(\(Self.ingestLock + 1))", logger: self.logger)
-                for statement in Schema.statements(.postgres) {
-                    try await connection.query(PostgresQuery(unsafeSQL: statement), logger: self.logger)
-                }
-                let rows = try await connection.query("SELECT count(*) FROM gateway_schema", logger: self.logger)
-                var count = 0
-                for try await (value) in rows.decode(Int.self) { count = value }
-                if count == 0 { try await connection.query("INSERT INTO gateway_schema (version) VALUES (\(Schema.version))", logger: self.logger) }
+                try await Self.migrate(connection, location: "\(host):\(components.port ?? 5432)/\(database)", logger: self.logger)
             }
         } catch {
             runner.cancel()
+            if let refused = (error as? PostgresTransactionError)?.closureError as? StoreError { throw refused }
             throw StoreError(
                 .unavailable,
                 "cannot use the PostgreSQL store at \(host):\(components.port ?? 5432)/\(database); check the server runs and the login",
                 cause: StoreError.Detail(error))
+        }
+    }
+
+    /// Applies the ``Migrations`` steps the database lacks, each recorded in
+    /// `gateway_migrations`, after refusing a database a newer binary upgraded. Runs inside the
+    /// caller's transaction, under its lock: two processes starting at once migrate once.
+    static func migrate(_ connection: PostgresConnection, location: String, logger: Logger, upTo version: Int = Migrations.latest) async throws {
+        try await connection.query(
+            "CREATE TABLE IF NOT EXISTS gateway_migrations (version INTEGER PRIMARY KEY, identifier TEXT NOT NULL, applied_at TEXT NOT NULL)", logger: logger)
+        var applied: [Int: String] = [:]
+        for try await (number, identifier) in try await connection.query("SELECT version, identifier FROM gateway_migrations", logger: logger).decode((Int, String).self) {
+            applied[number] = identifier
+        }
+        let known = Set(Migrations.steps.map(\.version))
+        let unknown = applied.filter { !known.contains($0.key) }
+        if !unknown.isEmpty { throw Migrations.newer(location, found: unknown.values.sorted()) }
+        for step in Migrations.steps where step.version <= version && applied[step.version] == nil {
+            for statement in step.statements(.postgres) { try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger) }
+            let now = ISO8601DateFormatter().string(from: Date())
+            try await connection.query(
+                "INSERT INTO gateway_migrations (version, identifier, applied_at) VALUES (\(step.version), \(step.identifier), \(now))", logger: logger)
         }
     }
 
@@ -148,15 +164,17 @@ public final class PostgresStore: GatewayStore {
     private static func unitRows(_ rows: PostgresRowSequence) async throws -> [UnitRow] {
         var result: [UnitRow] = []
         for try await row in rows {
-            let (
-                gtin, serial, phase, lot, expiry, parentGTIN, parentSerial, shipment, commissionRecord, commissionUTC, packRecord, packUTC, lastRecord
-            ) =
-                try row.decode((String, String, Int, String?, String?, String?, String?, String?, String, String, String?, String?, String).self)
+            let columns: (String, String, Int, String?, String?, String?, String?, String?, String, String, String?, String?, String)
+            do {
+                columns = try row.decode((String, String, Int, String?, String?, String?, String?, String?, String, String, String?, String?, String).self)
+            } catch {
+                throw StoreError(.corrupt, "a unit row cannot be read", cause: StoreError.Detail(error))
+            }
+            let (gtin, serial, phase, lot, expiry, parentGTIN, parentSerial, shipment, commissionRecord, commissionUTC, packRecord, packUTC, lastRecord) = columns
             result.append(
                 UnitRow(
-                    key: UnitKey(gtinColumn: gtin, serialColumn: serial), phase: UnitPhase(rawValue: phase) ?? .commissioned, lot: lot,
-                    expiry: expiry,
-                    parent: parentSerial.map { UnitKey(gtinColumn: parentGTIN ?? "", serialColumn: $0) }, shipment: shipment,
+                    key: UnitKey(gtinColumn: gtin, serialColumn: serial), phase: try StoredForms.phase(phase, gtin: gtin, serial: serial), lot: lot,
+                    expiry: expiry, parent: try StoredForms.parent(gtin: parentGTIN, serial: parentSerial, of: "\(gtin) \(serial)"), shipment: shipment,
                     commissionRecord: commissionRecord, commissionUTC: commissionUTC, packRecord: packRecord, packUTC: packUTC, lastRecord: lastRecord
                 ))
         }
@@ -468,7 +486,7 @@ public final class PostgresStore: GatewayStore {
         {
             result.append(
                 StoredStatus(
-                    recordID: id, status: StatusRecord.Status(rawValue: status) ?? .suspect, time: FeedTime(text: time, offset: offset, utc: utc),
+                    recordID: id, status: try StoredForms.status(status, record: id), time: FeedTime(text: time, offset: offset, utc: utc),
                     lot: lot,
                     serial: serial, newExpiry: newExpiry, reason: reason))
         }

@@ -1,3 +1,4 @@
+internal import GatewayCore
 internal import EPCIS
 internal import Foundation
 internal import GRDB
@@ -53,16 +54,25 @@ extension SQLiteStore {
     {
         try await storeCall("claim deliveries") { pool in
             try await pool.write { db in
-                // One writer at a time: the select and the updates below cannot interleave with
-                // another process's claim.
-                let rows = try Row.fetchAll(
-                    db, sql: "SELECT \(QueueSQL.columns) FROM deliveries WHERE \(QueueSQL.dueCondition(now: "?")) ORDER BY due_at, id LIMIT ?",
-                    arguments: [now, now, now, limit])
+                // One writer at a time: the selects and the updates below cannot interleave with
+                // another process's claim. Polls first: they are small and must not wait behind sends.
+                var rows = try Row.fetchAll(
+                    db, sql: "SELECT \(QueueSQL.columns) FROM deliveries WHERE \(QueueSQL.duePoll(now: "?")) ORDER BY due_at, id LIMIT ?",
+                    arguments: [now, now, limit])
+                if rows.count < limit {
+                    rows += try Row.fetchAll(
+                        db, sql: "SELECT \(QueueSQL.columns) FROM deliveries WHERE \(QueueSQL.dueSend(now: "?")) ORDER BY due_at, id LIMIT ?",
+                        arguments: [now, now, now, limit - rows.count])
+                }
                 var claimed: [DeliveryRow] = []
                 for row in rows {
                     let delivery = try Self.deliveryRow(row)
                     guard let next = transition(delivery.snapshot) else { continue }
                     try Self.write(db, id: delivery.id, snapshot: next, lease: (owner, leaseUntil), now: now)
+                    // No live claim held it, so whatever attempt is unfinished died with its process.
+                    try db.execute(
+                        sql: "UPDATE delivery_attempts SET outcome = ?, detail = ? WHERE delivery_id = ? AND finished_at IS NULL",
+                        arguments: [AttemptRow.interrupted, QueueSQL.interruptedDetail, delivery.id])
                     claimed.append(delivery.claimed(next, owner: owner, until: leaseUntil, now: now))
                 }
                 return claimed
@@ -70,17 +80,28 @@ extension SQLiteStore {
         }
     }
 
+    public func startAttempt(_ attempt: AttemptRow, version: Int64) async throws -> Bool {
+        try await storeCall("record the start of an attempt on \(attempt.deliveryID)") { pool in
+            try await pool.write { db in
+                guard try Int64.fetchOne(db, sql: "SELECT version FROM deliveries WHERE id = ?", arguments: [attempt.deliveryID]) == version else { return false }
+                try Self.insert(db, attempt)
+                return true
+            }
+        }
+    }
+
     public func update(_ id: String, version: Int64, to snapshot: DeliverySnapshot, attempt: AttemptRow?, action: ActionRow?, now: Int64) async throws -> Bool {
         try await storeCall("update delivery \(id)") { pool in
             try await pool.write { db in
+                if let attempt {
+                    try db.execute(
+                        sql: "UPDATE delivery_attempts SET finished_at = ?, outcome = ?, detail = ? WHERE attempt_id = ?",
+                        arguments: [attempt.finishedAt, attempt.outcome, attempt.detail, attempt.id])
+                    if db.changesCount == 0 { try Self.insert(db, attempt) }
+                }
                 let current = try Int64.fetchOne(db, sql: "SELECT version FROM deliveries WHERE id = ?", arguments: [id])
                 guard current == version else { return false }
                 try Self.write(db, id: id, snapshot: snapshot, lease: nil, now: now)
-                if let attempt {
-                    try db.execute(
-                        sql: "INSERT INTO delivery_attempts (delivery_id, kind, started_at, finished_at, outcome, detail, owner) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                        arguments: [attempt.deliveryID, attempt.kind, attempt.startedAt, attempt.finishedAt, attempt.outcome, attempt.detail, attempt.owner])
-                }
                 if let action {
                     try db.execute(
                         sql: "INSERT INTO delivery_actions (delivery_id, at, action, reason, actor, from_state, to_state) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -91,14 +112,22 @@ extension SQLiteStore {
         }
     }
 
+    private static func insert(_ db: Database, _ attempt: AttemptRow) throws {
+        try db.execute(
+            sql: "INSERT INTO delivery_attempts (delivery_id, \(QueueSQL.attemptColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            arguments: [
+                attempt.deliveryID, attempt.id, attempt.kind, attempt.startedAt, attempt.finishedAt, attempt.outcome, attempt.detail, attempt.owner,
+            ])
+    }
+
     public func spool(_ id: String, to path: String) async throws {
         try await storeCall("read the bytes of delivery \(id)") { pool in
             try await pool.read { db in
                 guard let expected = try String.fetchOne(db, sql: "SELECT sha256 FROM deliveries WHERE id = ?", arguments: [id]) else {
                     throw StoreError(.failed, "there is no delivery \(id)")
                 }
-                _ = FileManager.default.createFile(atPath: path, contents: nil)
-                guard let handle = FileHandle(forWritingAtPath: path) else { throw StoreError(.failed, "cannot write \(path) to send delivery \(id)") }
+                let handle: FileHandle
+                do { handle = try PrivateFile.create(path) } catch { throw StoreError(.failed, "cannot write \(path) to send delivery \(id)", cause: error as? PrivateFileError) }
                 defer { try? handle.close() }
                 let digest = Digest.SHA256Stream()
                 let cursor = try Data.fetchCursor(db, sql: "SELECT data FROM delivery_payload WHERE delivery_id = ? ORDER BY seq", arguments: [id])
@@ -146,9 +175,15 @@ extension SQLiteStore {
         try await storeCall("read the attempts of \(id)") { pool in
             try await pool.read { db in
                 try Row.fetchAll(
-                    db, sql: "SELECT kind, started_at, finished_at, outcome, detail, owner FROM delivery_attempts WHERE delivery_id = ? ORDER BY started_at, rowid",
-                    arguments: [id]
-                ).map { AttemptRow(deliveryID: id, kind: $0[0], startedAt: $0[1], finishedAt: $0[2], outcome: $0[3], detail: $0[4], owner: $0[5]) }
+                    db, sql: "SELECT \(QueueSQL.attemptColumns) FROM delivery_attempts WHERE delivery_id = ? ORDER BY started_at, rowid", arguments: [id]
+                ).map { row in
+                    try Self.decoded("an attempt on delivery \(id)", row) {
+                        AttemptRow(
+                            id: try $0.decode(atIndex: 0), deliveryID: id, kind: try $0.decode(atIndex: 1), startedAt: try $0.decode(atIndex: 2),
+                            finishedAt: try $0.decode(atIndex: 3), outcome: try $0.decode(atIndex: 4), detail: try $0.decode(atIndex: 5),
+                            owner: try $0.decode(atIndex: 6))
+                    }
+                }
             }
         }
     }
@@ -158,7 +193,13 @@ extension SQLiteStore {
             try await pool.read { db in
                 try Row.fetchAll(
                     db, sql: "SELECT at, action, reason, actor, from_state, to_state FROM delivery_actions WHERE delivery_id = ? ORDER BY at, rowid", arguments: [id]
-                ).map { ActionRow(deliveryID: id, at: $0[0], action: $0[1], reason: $0[2], actor: $0[3], fromState: $0[4], toState: $0[5]) }
+                ).map { row in
+                    try Self.decoded("an action on delivery \(id)", row) {
+                        ActionRow(
+                            deliveryID: id, at: try $0.decode(atIndex: 0), action: try $0.decode(atIndex: 1), reason: try $0.decode(atIndex: 2),
+                            actor: try $0.decode(atIndex: 3), fromState: try $0.decode(atIndex: 4), toState: try $0.decode(atIndex: 5))
+                    }
+                }
             }
         }
     }
@@ -168,7 +209,8 @@ extension SQLiteStore {
             try await pool.read { db in
                 var counts: [DeliveryState: Int] = [:]
                 for row in try Row.fetchAll(db, sql: "SELECT state, count(*) FROM deliveries GROUP BY state") {
-                    if let state = DeliveryState(rawValue: row[0]) { counts[state] = row[1] }
+                    let text: String = try Self.decoded("a delivery state", row) { try $0.decode(atIndex: 0) }
+                    counts[try QueueSQL.state(text, delivery: "(one or more)")] = try row.decode(atIndex: 1)
                 }
                 return counts
             }
@@ -187,16 +229,28 @@ extension SQLiteStore {
             ])
     }
 
-    private static func deliveryRow(_ row: Row) throws -> DeliveryRow {
-        guard let state = DeliveryState(rawValue: row["state"]) else {
-            throw StoreError(.corrupt, "delivery \(row["id"] as String) has the unknown state '\(row["state"] as String)'")
+    /// Reads a row; a value of the wrong type is ``StoreError/Code/corrupt``, naming `what`.
+    private static func decoded<T>(_ what: String, _ row: Row, _ body: (Row) throws -> T) throws -> T {
+        do { return try body(row) } catch let error as StoreError { throw error } catch {
+            throw StoreError(.corrupt, "\(what) cannot be read: \(row.description.prefix(300))", cause: StoreError.Detail(error))
         }
-        return DeliveryRow(
-            id: row["id"], partner: row["partner"], shipment: row["shipment"], transport: row["transport"], documentID: row["document_id"],
-            contentType: row["content_type"], byteCount: row["byte_count"], sha256: row["sha256"], metadata: QueueSQL.decode(row["metadata"]),
-            snapshot: DeliverySnapshot(
-                state: state, attempts: row["attempts"], queuedAt: row["queued_at"], dueAt: row["due_at"], acknowledgementDeadline: row["ack_deadline"],
-                acknowledgementReference: row["ack_reference"], acknowledgedAt: row["acknowledged_at"], lastError: row["last_error"]),
-            version: row["version"], leaseOwner: row["lease_owner"], leaseUntil: row["lease_until"], updatedAt: row["updated_at"])
+    }
+
+    private static func deliveryRow(_ row: Row) throws -> DeliveryRow {
+        try decoded("a delivery", row) { row in
+            let id: String = try row.decode(forColumn: "id")
+            return DeliveryRow(
+                id: id, partner: try row.decode(forColumn: "partner"), shipment: try row.decode(forColumn: "shipment"),
+                transport: try row.decode(forColumn: "transport"), documentID: try row.decode(forColumn: "document_id"),
+                contentType: try row.decode(forColumn: "content_type"), byteCount: try row.decode(forColumn: "byte_count"),
+                sha256: try row.decode(forColumn: "sha256"), metadata: try QueueSQL.decode(try row.decode(forColumn: "metadata"), delivery: id),
+                snapshot: DeliverySnapshot(
+                    state: try QueueSQL.state(try row.decode(forColumn: "state"), delivery: id), attempts: try row.decode(forColumn: "attempts"),
+                    queuedAt: try row.decode(forColumn: "queued_at"), dueAt: try row.decode(forColumn: "due_at"),
+                    acknowledgementDeadline: try row.decode(forColumn: "ack_deadline"), acknowledgementReference: try row.decode(forColumn: "ack_reference"),
+                    acknowledgedAt: try row.decode(forColumn: "acknowledged_at"), lastError: try row.decode(forColumn: "last_error")),
+                version: try row.decode(forColumn: "version"), leaseOwner: try row.decode(forColumn: "lease_owner"),
+                leaseUntil: try row.decode(forColumn: "lease_until"), updatedAt: try row.decode(forColumn: "updated_at"))
+        }
     }
 }

@@ -15,7 +15,10 @@ public final class SQLiteStore: GatewayStore {
     public init(path: String) throws {
         do {
             let directory = (path as NSString).deletingLastPathComponent
-            if !directory.isEmpty { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
+            // A new directory is this user's only: the store holds partners' business data.
+            if !directory.isEmpty && !FileManager.default.fileExists(atPath: directory) {
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            }
             var configuration = Configuration()
             configuration.busyMode = .timeout(30)
             configuration.prepareDatabase { db in
@@ -24,12 +27,7 @@ public final class SQLiteStore: GatewayStore {
                 try db.execute(sql: "PRAGMA synchronous = NORMAL")
             }
             pool = try DatabasePool(path: path, configuration: configuration)
-            try pool.write { db in
-                for statement in Schema.statements(.sqlite) { try db.execute(sql: statement) }
-                if try Int.fetchOne(db, sql: "SELECT count(*) FROM gateway_schema") == 0 {
-                    try db.execute(sql: "INSERT INTO gateway_schema (version) VALUES (?)", arguments: [Schema.version])
-                }
-            }
+            try Self.migrate(pool, path: path)
         } catch let error as StoreError {
             throw error
         } catch {
@@ -39,6 +37,21 @@ public final class SQLiteStore: GatewayStore {
 
     public func close() async throws {
         try pool.close()
+    }
+
+    /// Applies the ``Migrations`` steps the file lacks, after refusing a store a newer binary
+    /// upgraded.
+    static func migrate(_ pool: DatabasePool, path: String, upTo version: Int = Migrations.latest) throws {
+        var migrator = DatabaseMigrator()
+        for step in Migrations.steps where step.version <= version {
+            migrator.registerMigration(step.identifier) { db in
+                for statement in step.statements(.sqlite) { try db.execute(sql: statement) }
+            }
+        }
+        let known = Set(Migrations.steps.map(\.identifier))
+        let unknown = try pool.read { db in try migrator.appliedIdentifiers(db).subtracting(known) }
+        if !unknown.isEmpty { throw Migrations.newer(path, found: unknown.sorted()) }
+        try migrator.migrate(pool)
     }
 
     // MARK: Ingest
@@ -110,12 +123,21 @@ public final class SQLiteStore: GatewayStore {
         return rows
     }
 
-    static func unitRow(_ row: Row) -> UnitRow {
-        let parentGTIN: String? = row[5], parentSerial: String? = row[6]
-        return UnitRow(
-            key: UnitKey(gtinColumn: row[0], serialColumn: row[1]), phase: UnitPhase(rawValue: row[2]) ?? .commissioned, lot: row[3],
-            expiry: row[4], parent: parentSerial.map { UnitKey(gtinColumn: parentGTIN ?? "", serialColumn: $0) }, shipment: row[7],
-            commissionRecord: row[8], commissionUTC: row[9], packRecord: row[10], packUTC: row[11], lastRecord: row[12])
+    /// A unit from its columns; a value of the wrong type or out of range is ``StoreError/Code/corrupt``.
+    static func unitRow(_ row: Row) throws -> UnitRow {
+        do {
+            let gtin: String = try row.decode(atIndex: 0), serial: String = try row.decode(atIndex: 1)
+            return UnitRow(
+                key: UnitKey(gtinColumn: gtin, serialColumn: serial), phase: try StoredForms.phase(try row.decode(atIndex: 2), gtin: gtin, serial: serial),
+                lot: try row.decode(atIndex: 3), expiry: try row.decode(atIndex: 4),
+                parent: try StoredForms.parent(gtin: try row.decode(atIndex: 5), serial: try row.decode(atIndex: 6), of: "\(gtin) \(serial)"),
+                shipment: try row.decode(atIndex: 7), commissionRecord: try row.decode(atIndex: 8), commissionUTC: try row.decode(atIndex: 9),
+                packRecord: try row.decode(atIndex: 10), packUTC: try row.decode(atIndex: 11), lastRecord: try row.decode(atIndex: 12))
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError(.corrupt, "a unit row cannot be read: \(row.description.prefix(300))", cause: StoreError.Detail(error))
+        }
     }
 
     private static func write(_ db: Database, _ changes: ChangeSet, batch: String) throws {
@@ -347,10 +369,11 @@ public final class SQLiteStore: GatewayStore {
                     "SELECT record_id, status, time, time_offset, utc, lot, serial, new_expiry, reason FROM statuses WHERE gtin = ? ORDER BY utc, record_id, position",
                 arguments: [gtin]
             ).map { row in
-                StoredStatus(
-                    recordID: row[0], status: StatusRecord.Status(rawValue: row[1]) ?? .suspect,
-                    time: FeedTime(text: row[2], offset: row[3], utc: row[4]),
-                    lot: row[5], serial: row[6], newExpiry: row[7], reason: row[8])
+                let record: String = try row.decode(atIndex: 0)
+                return StoredStatus(
+                    recordID: record, status: try StoredForms.status(try row.decode(atIndex: 1), record: record),
+                    time: FeedTime(text: try row.decode(atIndex: 2), offset: try row.decode(atIndex: 3), utc: try row.decode(atIndex: 4)),
+                    lot: try row.decode(atIndex: 5), serial: try row.decode(atIndex: 6), newExpiry: try row.decode(atIndex: 7), reason: try row.decode(atIndex: 8))
             }
         }
     }

@@ -6,14 +6,13 @@ internal import Records
 enum Schema {
     enum Dialect { case sqlite, postgres }
 
-    /// Bumped when a table changes; stored in `gateway_schema`.
-    static let version = 1
-
     /// The unit columns, in the order ``UnitRow`` is read.
     static let unitColumns =
         "gtin, serial, phase, lot, expiry, parent_gtin, parent_serial, shipment, commission_record, commission_utc, pack_record, pack_utc, last_record"
 
-    static func statements(_ dialect: Dialect) -> [String] {
+    /// The tables of schema version 1, exactly as the first release created them. Frozen: a
+    /// change to a table is a new ``Migrations`` step, never an edit here.
+    static func version1(_ dialect: Dialect) -> [String] {
         let text = dialect == .postgres ? "TEXT COLLATE \"C\"" : "TEXT"
         let withoutRowID = dialect == .sqlite ? " WITHOUT ROWID" : ""
         return [

@@ -3,6 +3,38 @@ internal import Records
 
 /// Typed records rebuilt from stored columns (both engines store the same text).
 enum StoredForms {
+    /// A unit's stored phase; an unknown number is corruption, never a default (a wrong phase
+    /// could make a unit shippable).
+    static func phase(_ raw: Int, gtin: String, serial: String) throws -> UnitPhase {
+        guard let phase = UnitPhase(rawValue: raw) else {
+            throw StoreError(
+                .corrupt,
+                "unit \(gtin) \(serial) has the unknown phase \(raw) (known: \(UnitPhase.allCases.map { String($0.rawValue) }.joined(separator: ", "))); "
+                    + "nothing was read from it: restore the row from a backup or re-ingest its records")
+        }
+        return phase
+    }
+
+    /// A unit's container, from its two stored columns: both or neither.
+    static func parent(gtin: String?, serial: String?, of key: String) throws -> UnitKey? {
+        switch (gtin, serial) {
+        case (nil, nil): return nil
+        case (let gtin?, let serial?): return UnitKey(gtinColumn: gtin, serialColumn: serial)
+        default: throw StoreError(.corrupt, "unit \(key) names half a container (GTIN \(gtin ?? "none"), serial \(serial ?? "none")); restore the row from a backup")
+        }
+    }
+
+    /// A stored status; an unknown word is corruption, never a default.
+    static func status(_ raw: String, record: String) throws -> StatusRecord.Status {
+        guard let status = StatusRecord.Status(rawValue: raw) else {
+            throw StoreError(
+                .corrupt,
+                "status record \(record) has the unknown status '\(raw)' (known: \(StatusRecord.Status.allCases.map(\.rawValue).joined(separator: ", "))); "
+                    + "restore the row from a backup or re-ingest the record")
+        }
+        return status
+    }
+
     static func product(
         _ gtin: String, _ ndc: String, _ name: String, _ dosageForm: String, _ strength: String, _ containerSize: String, _ manufacturer: String,
         _ companyPrefixLength: Int

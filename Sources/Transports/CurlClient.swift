@@ -1,7 +1,7 @@
 internal import CCurl
 internal import CGatewayShims
 internal import Foundation
-internal import NIOPosix
+internal import GatewayCore
 internal import Synchronization
 
 /// One HTTP exchange for libcurl.
@@ -53,13 +53,12 @@ struct CurlFailure: Error, Sendable, CustomStringConvertible {
     var description: String { "\(message) (libcurl error \(code))" }
 }
 
-/// Runs HTTP requests with libcurl on a thread pool, reusing easy handles so connections (and
-/// TLS sessions) to a partner stay open between requests.
+/// Runs HTTP requests with libcurl on the shared blocking pool, reusing easy handles (each
+/// request opens a connection of its own; see ``perform(_:)``).
 final class CurlClient: Sendable {
     static let bodyLimit = 256 * 1024
     private static let globalInit: Bool = { curl_global_init(Int(CURL_GLOBAL_ALL)) == CURLE_OK }()
 
-    private let pool: NIOThreadPool
     private let handles = Mutex<[Handle]>([])
 
     /// An easy handle; used by one request at a time.
@@ -72,17 +71,12 @@ final class CurlClient: Sendable {
         deinit { curl_easy_cleanup(pointer) }
     }
 
-    init(threads: Int = 4) {
-        pool = NIOThreadPool(numberOfThreads: threads)
-        pool.start()
-    }
-
-    deinit { try? pool.syncShutdownGracefully() }
+    init() {}
 
     func perform(_ request: HTTPRequest) async throws -> HTTPResponse {
         let handle = handles.withLock { $0.popLast() } ?? Handle()
         guard let handle else { throw CurlFailure(code: -1, message: "libcurl could not start") }
-        let result = try await pool.runIfActive { Self.perform(request, on: handle) }
+        let result = try await BlockingPool.run { Self.perform(request, on: handle) }
         handles.withLock { $0.append(handle) }
         return try result.get()
     }
@@ -114,6 +108,12 @@ final class CurlClient: Sendable {
         set(CURLOPT_NOSIGNAL, 1)
         set(CURLOPT_PROTOCOLS_STR, "https,http")
         set(CURLOPT_FOLLOWLOCATION, 0)
+        // Every request on a connection of its own. On a reused connection that the server had
+        // closed, libcurl silently sends the request again within one transfer, and the partner
+        // would see a request the delivery log does not (one request on the wire is one
+        // recorded attempt). The price is a TLS handshake per request.
+        set(CURLOPT_FRESH_CONNECT, 1)
+        set(CURLOPT_FORBID_REUSE, 1)
         set(CURLOPT_CONNECTTIMEOUT_MS, request.connectTimeoutMilliseconds)
         set(CURLOPT_TIMEOUT_MS, request.timeoutMilliseconds)
         set(CURLOPT_SSLVERSION, Int(CURL_SSLVERSION_TLSv1_2))

@@ -13,14 +13,18 @@ public final class HTTPSTransport: Transport {
     /// The cached OAuth token and when to stop using it (ms since 1970).
     private let token = Mutex<(value: String, until: Int64)?>(nil)
 
-    public init(settings: HTTPSSettings, secrets: SecretReader, threads: Int = 4) {
+    /// Transfers run on the shared ``BlockingPool``.
+    public init(settings: HTTPSSettings, secrets: SecretReader) {
         self.settings = settings
         self.secrets = secrets
-        client = CurlClient(threads: threads)
+        client = CurlClient()
     }
 
+    /// Names the recorded attempt a request belongs to.
+    public static let attemptHeader = "EPCIS-Gateway-Attempt"
+
     public func send(_ document: OutboundDocument) async -> SendResult {
-        var headers = [("Content-Type", document.contentType), ("Idempotency-Key", document.documentID)]
+        var headers = [("Content-Type", document.contentType), ("Idempotency-Key", document.documentID), (Self.attemptHeader, document.attemptID)]
         if settings.mode == .capture { headers.append(("GS1-EPCIS-Version", "2.0.0")) }
         headers += settings.headers.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
         let outcome = await exchange(method: "POST", url: settings.url, headers: headers, body: .file(path: document.file, size: document.byteCount))
@@ -31,7 +35,7 @@ public final class HTTPSTransport: Transport {
     }
 
     public func poll(reference: String, document: OutboundDocument) async -> PollResult {
-        switch await exchange(method: "GET", url: reference, headers: [("Accept", "application/json")], body: .none) {
+        switch await exchange(method: "GET", url: reference, headers: [("Accept", "application/json"), (Self.attemptHeader, document.attemptID)], body: .none) {
         case .failure(let error): return .failed(error: error.message)
         case .success(let response):
             switch response.status {

@@ -10,13 +10,17 @@ public struct OutboundDocument: Sendable {
     public var file: String
     public var byteCount: Int64
     public var contentType: String
+    /// The recorded attempt this send or poll is; sent with the request (HTTPS:
+    /// `EPCIS-Gateway-Attempt`) so the partner's log and ours name the same request.
+    public var attemptID: String
 
-    public init(deliveryID: String, documentID: String, file: String, byteCount: Int64, contentType: String) {
+    public init(deliveryID: String, documentID: String, file: String, byteCount: Int64, contentType: String, attemptID: String) {
         self.deliveryID = deliveryID
         self.documentID = documentID
         self.file = file
         self.byteCount = byteCount
         self.contentType = contentType
+        self.attemptID = attemptID
     }
 }
 

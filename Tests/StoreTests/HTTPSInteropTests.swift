@@ -34,10 +34,12 @@ import Transports
         }
     }
 
-    static func dispatcher(_ store: any GatewayStore, _ profile: PartnerProfile, environment: [String: String] = ["PEER_SECRET": "secret"]) -> Dispatcher {
-        Dispatcher(
+    static func dispatcher(_ store: any GatewayStore, _ profile: PartnerProfile, environment: [String: String] = ["PEER_SECRET": "secret"]) throws -> Dispatcher {
+        try Dispatcher(
             queue: store, partners: { [profile.id: profile] }, transports: TransportRegistry(secrets: SecretReader(environment: environment)),
-            configuration: DispatcherConfiguration(owner: "test", leaseMilliseconds: 60_000, batch: 4, idleWait: .milliseconds(100)))
+            configuration: DispatcherConfiguration(
+                owner: "test", leaseMilliseconds: 60_000, batch: 4, idleWait: .milliseconds(100),
+                spoolDirectory: FileManager.default.temporaryDirectory.appendingPathComponent("spool-\(UUID().uuidString)").path))
     }
 
     @Test func aDocumentGoesThroughMutualTLSOAuthA503AndACaptureJob() async throws {
@@ -54,7 +56,7 @@ import Transports
         #expect(attempts.map { "\($0.kind) \($0.outcome)" } == ["send failed", "send accepted", "poll pending", "poll acknowledged"])
         #expect(attempts[0].detail.contains("HTTP 503"))
         // The peer's Retry-After (1 s) was honoured before the second attempt.
-        #expect(attempts[1].startedAt - attempts[0].finishedAt >= 1_000)
+        #expect(attempts[1].startedAt - (attempts[0].finishedAt ?? .max) >= 1_000)
         #expect(done.snapshot.acknowledgementReference?.hasPrefix("\(peer.url)/capture/") == true)
         #expect(attempts.allSatisfy { !$0.detail.contains("secret") }, "no attempt record may carry the client secret")
         let log = try String(contentsOf: peer.output, encoding: .utf8)
@@ -120,7 +122,7 @@ import Transports
         guard let store = try await Engine.sqlite.makeStore() else { return }
         defer { Task { try? await store.close() } }
         let profile = Self.profile(first, mtls: false)
-        let dispatcher = Self.dispatcher(store, profile)
+        let dispatcher = try Self.dispatcher(store, profile)
         _ = try await DeliveryOutbox.enqueue(try documentFile("t1"), for: profile, shipment: "T1", documentID: "t1", contentType: "application/json", queue: store)
         _ = try await dispatcher.runUntilIdle(deadline: DeliveryOutbox.now() + 30_000)
         // A new peer on the same port forgets every token: the cached one now gets a 401.

@@ -1,3 +1,4 @@
+internal import GatewayCore
 internal import Foundation
 
 /// Where a streaming writer puts its bytes.
@@ -24,14 +25,16 @@ public final class MemorySink: ByteSink {
 public final class FileSink: ByteSink {
     private let handle: FileHandle
 
-    /// Creates (or truncates) the file at `path`.
+    /// Creates (or truncates) the file at `path`, readable by this user only (documents hold
+    /// trading partners' business data).
     ///
     /// - Throws: ``EPCISError`` with code `output` when the file cannot be created.
     public init(path: String) throws {
-        guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path) else {
-            throw EPCISError(.output, "cannot create \(path): check that the directory exists and is writable")
+        do {
+            handle = try PrivateFile.create(path)
+        } catch {
+            throw EPCISError(.output, "cannot create \(path): check that the directory exists and is writable", cause: error as? PrivateFileError)
         }
-        self.handle = handle
     }
 
     public func write(_ bytes: UnsafeRawBufferPointer) throws {

@@ -1,0 +1,69 @@
+/// The store's schema, as numbered steps both engines apply in order, each once.
+///
+/// SQLite records the steps in GRDB's `grdb_migrations` table (``SQLiteStore``); PostgreSQL in
+/// `gateway_migrations` (``PostgresStore``). A store made by the first release (which wrote only
+/// `gateway_schema`) is taken up by step 1, whose statements are idempotent. A store that has a
+/// step this binary does not know was upgraded by a newer binary, and is refused.
+enum Migrations {
+    /// One step: its number, a name for people, and its statements per engine.
+    struct Step: Sendable {
+        var version: Int
+        var name: String
+        var statements: @Sendable (Schema.Dialect) -> [String]
+
+        /// The identifier GRDB records (`1-initial`, …).
+        var identifier: String { "\(version)-\(name)" }
+    }
+
+    /// Every step, oldest first. Append only.
+    static let steps: [Step] = [
+        Step(version: 1, name: "initial") { dialect in
+            Schema.version1(dialect) + ["INSERT INTO gateway_schema (version) SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM gateway_schema)"]
+        },
+        Step(version: 2, name: "attempt-audit", statements: attemptAudit),
+    ]
+
+    /// The newest version this binary knows.
+    static var latest: Int { steps.last?.version ?? 0 }
+
+    /// Attempts get their own id and are written when they start (`finished_at` empty until they
+    /// end), so a process killed mid-attempt leaves a trace that is shown as interrupted.
+    @Sendable static func attemptAudit(_ dialect: Schema.Dialect) -> [String] {
+        switch dialect {
+        case .sqlite:
+            // SQLite cannot drop NOT NULL in place: copy the table, in rowid (arrival) order.
+            return [
+                """
+                CREATE TABLE delivery_attempts_v2 (delivery_id TEXT NOT NULL, attempt_id TEXT NOT NULL, kind TEXT NOT NULL,
+                  started_at BIGINT NOT NULL, finished_at BIGINT, outcome TEXT NOT NULL, detail TEXT NOT NULL, owner TEXT NOT NULL)
+                """,
+                """
+                INSERT INTO delivery_attempts_v2 (delivery_id, attempt_id, kind, started_at, finished_at, outcome, detail, owner)
+                  SELECT delivery_id, 'migrated-' || rowid, kind, started_at, finished_at, outcome, detail, owner FROM delivery_attempts ORDER BY rowid
+                """,
+                "DROP TABLE delivery_attempts",
+                "ALTER TABLE delivery_attempts_v2 RENAME TO delivery_attempts",
+                "CREATE INDEX delivery_attempts_delivery ON delivery_attempts (delivery_id, started_at)",
+                "CREATE UNIQUE INDEX delivery_attempts_id ON delivery_attempts (attempt_id)",
+                "UPDATE gateway_schema SET version = 2",
+            ]
+        case .postgres:
+            return [
+                "ALTER TABLE delivery_attempts ADD COLUMN attempt_id TEXT COLLATE \"C\"",
+                "UPDATE delivery_attempts SET attempt_id = 'migrated-' || n",
+                "ALTER TABLE delivery_attempts ALTER COLUMN attempt_id SET NOT NULL",
+                "ALTER TABLE delivery_attempts ALTER COLUMN finished_at DROP NOT NULL",
+                "CREATE UNIQUE INDEX delivery_attempts_id ON delivery_attempts (attempt_id)",
+                "UPDATE gateway_schema SET version = 2",
+            ]
+        }
+    }
+
+    /// The refusal for a store that a newer binary upgraded.
+    static func newer(_ location: String, found: [String]) -> StoreError {
+        StoreError(
+            .newerSchema,
+            "the store at \(location) has schema step(s) \(found.joined(separator: ", ")) that this epcis-gateway does not know (it knows up to \(latest)); "
+                + "it was upgraded by a newer release. Run that release, or restore the backup taken before the upgrade; nothing was changed")
+    }
+}
