@@ -47,6 +47,7 @@ public final class Dispatcher: Service {
     let clock: @Sendable () -> Int64
 
     let spool: Spool
+    private let lastSpoolClean = Mutex<Int64>(0)
 
     /// - Throws: ``PrivateFileError`` when the spool directory cannot be made private.
     public init(
@@ -79,8 +80,10 @@ public final class Dispatcher: Service {
         logger.info("dispatcher stopped", metadata: ["owner": "\(configuration.owner)"])
     }
 
-    /// Removes spooled files a dead process left behind.
+    /// Removes spooled files a dead process left behind: at start, and then once per lease
+    /// time (a dead process's files become removable when its leases run out).
     func cleanSpool() async {
+        lastSpoolClean.withLock { $0 = clock() }
         do {
             let removed = try await spool.clean(queue: queue, now: clock())
             if removed > 0 { logger.notice("removed spooled files no live claim owns", metadata: ["files": "\(removed)", "spool": "\(spool.directory)"]) }
@@ -99,7 +102,10 @@ public final class Dispatcher: Service {
             total += handled
             if handled == 0 {
                 let active = try await queue.queueCounts().filter { !$0.key.isSettled }.values.reduce(0, +)
-                if active == 0 { break }
+                if active == 0 {
+                    await cleanSpool()
+                    break
+                }
                 try await Task.sleep(for: configuration.idleWait)
             }
         }
@@ -117,6 +123,16 @@ public final class Dispatcher: Service {
         await withTaskGroup(of: Void.self) { group in
             for delivery in claimed { group.addTask { await self.work(delivery) } }
         }
+        if !claimed.isEmpty {
+            // Rounds are what poll timeliness is measured in: a due poll goes in the next round.
+            logger.debug(
+                "dispatch round",
+                metadata: [
+                    "claimed": "\(claimed.count)", "polls": "\(claimed.filter { $0.snapshot.state == .awaitingAcknowledgement }.count)",
+                    "round-start": "\(now)", "round-end": "\(clock())",
+                ])
+        }
+        if clock() - lastSpoolClean.withLock({ $0 }) >= configuration.leaseMilliseconds { await cleanSpool() }
         return claimed.count
     }
 

@@ -1,4 +1,6 @@
 import ArgumentParser
+import Foundation
+import Logging
 
 /// The `epcis-gateway` command line.
 @main
@@ -15,6 +17,27 @@ struct EPCISGateway: AsyncParsableCommand {
             ServeCommand.self,
         ]
     )
+
+    /// Logs go to standard error at `$EPCIS_GATEWAY_LOG_LEVEL` (trace, debug, info — the
+    /// default —, notice, warning, error, critical); then the command runs.
+    static func main() async {
+        let level = ProcessInfo.processInfo.environment["EPCIS_GATEWAY_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        do {
+            var command = try parseAsRoot()
+            if var asynchronous = command as? any AsyncParsableCommand {
+                try await asynchronous.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
 }
 
 /// The gateway's release version.

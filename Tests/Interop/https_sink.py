@@ -8,9 +8,11 @@ Serves POST /capture -> 202 + Location /capture/<id>, and GET /capture/<id> -> a
 successful capture job. With --fail-rate it answers that share of POSTs with 503 +
 Retry-After: 1; with --drop-rate it reads that share of POSTs whole and then closes the
 connection without answering (the sender cannot know whether the document arrived, so it sends
-it again). Every POST body read whole is logged to FILE as one JSON line: the Idempotency-Key
-header, the body's SHA-256 and size, and what the sink answered. Binds 127.0.0.1 only; stops
-after --timeout seconds. DIR is the output of ../shared/peers/as2/gen_certs.sh (partner.pem is
+it again). Every request is logged to FILE as one JSON line, after the sink answered (or tried
+to): the method, the Idempotency-Key and EPCIS-Gateway-Attempt headers, the bytes declared and
+read, the body's SHA-256, what the sink answered, and whether the answer was written. A body cut
+off by a sender that died is logged with "whole": false: it was not received. Binds 127.0.0.1
+only; stops after --timeout seconds. DIR is the output of ../shared/peers/as2/gen_certs.sh (partner.pem is
 the server identity).
 """
 import argparse
@@ -53,28 +55,58 @@ def main():
             self.end_headers()
             self.wfile.write(body)
 
+        def record(self, entry):
+            with lock:
+                log.write(json.dumps(entry) + "\n")
+
         def do_POST(self):
-            body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+            declared = int(self.headers.get("Content-Length", "0"))
+            body = b""
+            try:
+                while len(body) < declared:
+                    piece = self.rfile.read(declared - len(body))
+                    if not piece:
+                        break
+                    body += piece
+            except OSError:
+                pass
+            entry = {"method": "POST", "key": self.headers.get("Idempotency-Key"),
+                     "attempt": self.headers.get("EPCIS-Gateway-Attempt"), "declared": declared,
+                     "bytes": len(body), "whole": len(body) == declared,
+                     "sha256": hashlib.sha256(body).hexdigest(), "answer": None, "answered": False}
+            if not entry["whole"]:
+                self.close_connection = True
+                return self.record(entry)
             with lock:
                 roll = chance.random()
             outcome = "drop" if roll < options.drop_rate else "503" if roll < options.drop_rate + options.fail_rate else "202"
-            entry = {"key": self.headers.get("Idempotency-Key"), "sha256": hashlib.sha256(body).hexdigest(),
-                     "bytes": len(body), "answer": outcome}
-            with lock:
-                log.write(json.dumps(entry) + "\n")
-            if outcome == "drop":
+            entry["answer"] = outcome
+            try:
+                if outcome == "drop":
+                    self.close_connection = True
+                    self.connection.shutdown(2)
+                elif outcome == "503":
+                    self.answer(503, {"Retry-After": "1"}, b'{"title":"injected failure"}')
+                    entry["answered"] = True
+                else:
+                    self.answer(202, {"Location": "/capture/" + secrets.token_hex(8)})
+                    entry["answered"] = True
+            except OSError:
                 self.close_connection = True
-                self.connection.shutdown(2)
-                return
-            if outcome == "503":
-                return self.answer(503, {"Retry-After": "1"}, b'{"title":"injected failure"}')
-            self.answer(202, {"Location": "/capture/" + secrets.token_hex(8)})
+            self.record(entry)
 
         def do_GET(self):
             job = self.path.rsplit("/", 1)[-1]
             body = json.dumps({"captureID": job, "running": False, "success": True,
                                "captureErrorBehaviour": "rollback", "errors": []}).encode()
-            self.answer(200, {"Content-Type": "application/json"}, body)
+            entry = {"method": "GET", "key": None, "attempt": self.headers.get("EPCIS-Gateway-Attempt"),
+                     "answer": "200", "answered": False}
+            try:
+                self.answer(200, {"Content-Type": "application/json"}, body)
+                entry["answered"] = True
+            except OSError:
+                self.close_connection = True
+            self.record(entry)
 
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.minimum_version = ssl.TLSVersion.TLSv1_2
