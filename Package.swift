@@ -145,6 +145,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "OutboxTests", dependencies: ["Outbox"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "DeliveryTests",
+            dependencies: ["Delivery", "Store", "Outbox", "Partners", "Transports", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "PartnersTests", dependencies: ["Partners", "GS1", "TestSupport"], exclude: ["Lint"], swiftSettings: swiftSettings),
         .testTarget(
             name: "CLITests",

@@ -16,19 +16,24 @@ public struct DispatcherConfiguration: Sendable {
     public var leaseMilliseconds: Int64
     /// Deliveries claimed per round, and how many are in flight at once.
     public var batch: Int
+    /// Acknowledgement polls claimed per round at most, before any send. Polls are small, so
+    /// a round takes several batches of them: every due poll is made in the next round.
+    public var pollBatch: Int
     /// How long to wait when nothing is due.
     public var idleWait: Duration
     /// The private directory where payloads are spooled for sending (deleted after each
     /// attempt, and cleaned of what no live claim owns when the dispatcher starts).
     public var spoolDirectory: String
 
-    /// Nil `owner` means host name and process id.
+    /// Nil `owner` means host name and process id; nil `pollBatch` four batches.
     public init(
-        owner: String? = nil, leaseMilliseconds: Int64 = 15 * 60_000, batch: Int = 8, idleWait: Duration = .milliseconds(500), spoolDirectory: String
+        owner: String? = nil, leaseMilliseconds: Int64 = 15 * 60_000, batch: Int = 8, pollBatch: Int? = nil, idleWait: Duration = .milliseconds(500),
+        spoolDirectory: String
     ) {
         self.owner = owner ?? "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier)"
         self.leaseMilliseconds = leaseMilliseconds
         self.batch = batch
+        self.pollBatch = pollBatch ?? 4 * batch
         self.idleWait = idleWait
         self.spoolDirectory = spoolDirectory
     }
@@ -116,7 +121,8 @@ public final class Dispatcher: Service {
     /// - Returns: how many deliveries were worked on.
     public func runOnce() async throws -> Int {
         let now = clock()
-        let claimed = try await queue.claim(owner: configuration.owner, now: now, leaseUntil: now + configuration.leaseMilliseconds, limit: configuration.batch) {
+        let claimed = try await queue.claim(owner: configuration.owner, now: now, leaseUntil: now + configuration.leaseMilliseconds, limit: configuration.batch, polls: configuration.pollBatch
+        ) {
             snapshot in
             try? DeliveryMachine.apply(.claimed, to: snapshot, policy: DeliveryOutbox.defaultPolicy, now: now).get()
         }
@@ -262,23 +268,29 @@ public final class Dispatcher: Service {
 
 /// Builds and caches one transport per partner, rebuilt when its profile changes.
 public final class TransportRegistry: Sendable {
-    private let secrets: SecretReader
+    private let build: @Sendable (PartnerProfile) -> (any Transport)?
     private let cache = Mutex<[String: (TransportSettings, any Transport)]>([:])
 
-    public init(secrets: SecretReader) { self.secrets = secrets }
+    /// The gateway's own transports, reading secrets from `secrets` when they are used.
+    public convenience init(secrets: SecretReader) {
+        self.init { profile in
+            switch profile.transport {
+            case .https(let settings): HTTPSTransport(settings: settings, secrets: secrets)
+            case .as2, .sftp: nil
+            }
+        }
+    }
+
+    /// Transports made by `build` (nil: this gateway cannot reach the partner that way).
+    public init(build: @escaping @Sendable (PartnerProfile) -> (any Transport)?) { self.build = build }
 
     /// The partner's transport, or nil when this gateway cannot send that way yet.
     public func transport(for profile: PartnerProfile) -> (any Transport)? {
         cache.withLock { cache in
             if let (settings, transport) = cache[profile.id], settings == profile.transport { return transport }
-            let transport: (any Transport)?
-            switch profile.transport {
-            case .https(let settings): transport = HTTPSTransport(settings: settings, secrets: secrets)
-            case .as2, .sftp: transport = nil
-            }
+            let transport = build(profile)
             if let transport { cache[profile.id] = (profile.transport, transport) }
             return transport
         }
     }
 }
-

@@ -13,14 +13,15 @@ public protocol DeliveryQueue: Sendable {
     ///   (a second document would be a duplicate the partner cannot recognise).
     func enqueue(_ delivery: NewDelivery, at now: Int64) async throws -> DeliveryRow
 
-    /// Claims up to `limit` due deliveries for `owner` until `leaseUntil`, moving each through
-    /// `transition` (the state machine's `claimed`). Several processes may claim at once; each
-    /// delivery goes to one of them.
+    /// Claims due deliveries for `owner` until `leaseUntil`, moving each through `transition`
+    /// (the state machine's `claimed`). Several processes may claim at once; each delivery goes
+    /// to one of them.
     ///
-    /// Due acknowledgement polls are taken first, so a backlog of sends never starves them.
-    /// Attempts that a dead process left unfinished on a claimed delivery become `interrupted`.
-    func claim(owner: String, now: Int64, leaseUntil: Int64, limit: Int, transition: @Sendable (DeliverySnapshot) -> DeliverySnapshot?) async throws
-        -> [DeliveryRow]
+    /// Due acknowledgement polls are taken first, up to `polls` of them, so a backlog of sends
+    /// never starves them; then sends, while fewer than `limit` are claimed. Attempts that
+    /// a dead process left unfinished on a claimed delivery become `interrupted`.
+    func claim(owner: String, now: Int64, leaseUntil: Int64, limit: Int, polls: Int, transition: @Sendable (DeliverySnapshot) -> DeliverySnapshot?)
+        async throws -> [DeliveryRow]
 
     /// Records that an attempt starts, in its own transaction, before any byte is sent, if the
     /// delivery is still at `version` (the caller's claim holds).
@@ -44,6 +45,15 @@ public protocol DeliveryQueue: Sendable {
     func actions(_ id: String) async throws -> [ActionRow]
     /// How many deliveries are in each state.
     func queueCounts() async throws -> [DeliveryState: Int]
+}
+
+extension DeliveryQueue {
+    /// Claims up to `limit` due deliveries, polls first.
+    public func claim(owner: String, now: Int64, leaseUntil: Int64, limit: Int, transition: @Sendable (DeliverySnapshot) -> DeliverySnapshot?) async throws
+        -> [DeliveryRow]
+    {
+        try await claim(owner: owner, now: now, leaseUntil: leaseUntil, limit: limit, polls: limit, transition: transition)
+    }
 }
 
 /// A delivery to store.

@@ -58,8 +58,8 @@ extension PostgresStore {
         return row
     }
 
-    public func claim(owner: String, now: Int64, leaseUntil: Int64, limit: Int, transition: @Sendable (DeliverySnapshot) -> DeliverySnapshot?) async throws
-        -> [DeliveryRow]
+    public func claim(owner: String, now: Int64, leaseUntil: Int64, limit: Int, polls: Int, transition: @Sendable (DeliverySnapshot) -> DeliverySnapshot?)
+        async throws -> [DeliveryRow]
     {
         try await transaction("claim deliveries") { connection in
             // SKIP LOCKED: rows another process is claiming right now are left to it. Polls
@@ -67,7 +67,7 @@ extension PostgresStore {
             var due = try await self.rows(
                 connection,
                 "SELECT \(QueueSQL.columns) FROM deliveries WHERE \(QueueSQL.duePoll(now: "$1")) ORDER BY due_at, id LIMIT $2 FOR UPDATE SKIP LOCKED",
-                [now, Int64(limit)])
+                [now, Int64(polls)])
             if due.count < limit {
                 due += try await self.rows(
                     connection,

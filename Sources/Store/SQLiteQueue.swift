@@ -49,8 +49,8 @@ extension SQLiteStore {
         }
     }
 
-    public func claim(owner: String, now: Int64, leaseUntil: Int64, limit: Int, transition: @Sendable (DeliverySnapshot) -> DeliverySnapshot?) async throws
-        -> [DeliveryRow]
+    public func claim(owner: String, now: Int64, leaseUntil: Int64, limit: Int, polls: Int, transition: @Sendable (DeliverySnapshot) -> DeliverySnapshot?)
+        async throws -> [DeliveryRow]
     {
         try await storeCall("claim deliveries") { pool in
             try await pool.write { db in
@@ -58,7 +58,7 @@ extension SQLiteStore {
                 // another process's claim. Polls first: they are small and must not wait behind sends.
                 var rows = try Row.fetchAll(
                     db, sql: "SELECT \(QueueSQL.columns) FROM deliveries WHERE \(QueueSQL.duePoll(now: "?")) ORDER BY due_at, id LIMIT ?",
-                    arguments: [now, now, limit])
+                    arguments: [now, now, polls])
                 if rows.count < limit {
                     rows += try Row.fetchAll(
                         db, sql: "SELECT \(QueueSQL.columns) FROM deliveries WHERE \(QueueSQL.dueSend(now: "?")) ORDER BY due_at, id LIMIT ?",

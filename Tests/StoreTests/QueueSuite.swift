@@ -81,6 +81,50 @@ func documentFile(_ name: String, events: Int = 1) throws -> String {
     }
 
     @Test(arguments: Engine.allCases)
+    func anAttemptADeadProcessLeftIsInterruptedAndALateOutcomeIsStillKept(_ engine: Engine) async throws {
+        guard let store = try await engine.makeStore() else { return }
+        defer { Task { try? await store.close() } }
+        let row = try await DeliveryOutbox.enqueue(try documentFile("i"), for: profile, shipment: nil, documentID: "i", contentType: "application/json", queue: store, now: 1_000)
+        let claim: @Sendable (DeliverySnapshot) -> DeliverySnapshot? = { try? DeliveryMachine.apply(.claimed, to: $0, policy: DeliveryOutbox.defaultPolicy, now: 2_000).get() }
+        let first = try #require(try await store.claim(owner: "one", now: 2_000, leaseUntil: 5_000, limit: 1, transition: claim).first)
+        let started = AttemptRow(id: "a1", deliveryID: row.id, kind: "send", startedAt: 2_100, finishedAt: nil, outcome: AttemptRow.started, detail: "", owner: "one")
+        #expect(try await store.startAttempt(started, version: first.version))
+        #expect(try await store.attempts(row.id).map(\.outcome) == [AttemptRow.started])
+        // "one" dies; "two" takes over once the lease ends, and the open attempt is interrupted.
+        let second = try #require(try await store.claim(owner: "two", now: 5_001, leaseUntil: 9_000, limit: 1, transition: claim).first)
+        let after = try await store.attempts(row.id)
+        #expect(after.map(\.outcome) == [AttemptRow.interrupted] && after.first?.finishedAt == nil && after.first?.detail.contains("stopped") == true)
+        // A stale claim may not start an attempt.
+        let refused = AttemptRow(id: "a2", deliveryID: row.id, kind: "send", startedAt: 5_100, finishedAt: nil, outcome: AttemptRow.started, detail: "", owner: "one")
+        #expect(!(try await store.startAttempt(refused, version: first.version)))
+        // If "one" was only slow, its outcome is recorded with its attempt, but changes no state.
+        var finished = started
+        finished.finishedAt = 5_200
+        finished.outcome = "failed"
+        finished.detail = "HTTP 503"
+        #expect(!(try await store.update(row.id, version: first.version, to: first.snapshot, attempt: finished, action: nil, now: 5_200)))
+        #expect(try await store.attempts(row.id).map(\.outcome) == ["failed"])
+        #expect(try await store.delivery(row.id)?.leaseOwner == second.leaseOwner)
+    }
+
+    @Test(arguments: Engine.allCases)
+    func duePollsAreClaimedBeforeOlderSends(_ engine: Engine) async throws {
+        guard let store = try await engine.makeStore() else { return }
+        defer { Task { try? await store.close() } }
+        var rows: [DeliveryRow] = []
+        for index in 0..<3 {
+            rows.append(
+                try await DeliveryOutbox.enqueue(
+                    try documentFile("p\(index)"), for: profile, shipment: nil, documentID: "p\(index)", contentType: "application/json", queue: store, now: 1_000 + Int64(index)))
+        }
+        // The newest is taken and accepted; its poll falls due at 3 s, after the others were due.
+        let accepted = DeliverySnapshot(state: .awaitingAcknowledgement, attempts: 1, queuedAt: 1_002, dueAt: 3_000, acknowledgementReference: "job")
+        #expect(try await store.update(rows[2].id, version: rows[2].version, to: accepted, attempt: nil, action: nil, now: 2_000))
+        let claimed = try await store.claim(owner: "o", now: 3_000, leaseUntil: 9_000, limit: 2, polls: 1) { $0 }
+        #expect(claimed.map(\.id) == [rows[2].id, rows[0].id])
+    }
+
+    @Test(arguments: Engine.allCases)
     func concurrentClaimersNeverShareADelivery(_ engine: Engine) async throws {
         guard let store = try await engine.makeStore() else { return }
         defer { Task { try? await store.close() } }
