@@ -71,7 +71,7 @@ let package = Package(
         .target(
             name: "Delivery",
             dependencies: [
-                "Outbox", "Store", "Partners", "Transports", "GatewayCore",
+                "Outbox", "Store", "Partners", "Transports", "GatewayCore", "DSCSA", "EPCIS",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -80,12 +80,14 @@ let package = Package(
         .target(
             name: "GatewayServer",
             dependencies: [
-                "Records", "Store",
+                "Records", "Store", "Delivery", "Partners", "Transports", "GatewayCore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -101,8 +103,6 @@ let package = Package(
             dependencies: [
                 "GS1", "EPCIS", "Transports", "Records", "Store", "DSCSA", "GatewayServer", "Partners", "Outbox", "Delivery",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -138,13 +138,20 @@ let package = Package(
         .testTarget(
             name: "StoreTests",
             dependencies: [
-                "Store", "Records", "DSCSA", "EPCIS", "GS1", "GatewayServer", "TestSupport", "Delivery", "Outbox", "Partners", "Transports",
-                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                "Store", "Records", "DSCSA", "EPCIS", "GS1", "TestSupport", "Delivery", "Outbox", "Partners", "Transports",
             ],
             exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "OutboxTests", dependencies: ["Outbox"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "GatewayServerTests",
+            dependencies: [
+                "GatewayServer", "Store", "Records", "Partners", "TestSupport", .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "DeliveryTests",
             dependencies: ["Delivery", "Store", "Outbox", "Partners", "Transports", .product(name: "Logging", package: "swift-log")],

@@ -3,6 +3,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
+# Formatting is checked like a warning: `.swift-format` rules, every finding fails the run.
+# (`swift format format -i -r Sources Tests Benchmarks Package.swift` fixes what it reports.)
+swift format lint --strict -r Sources Tests Benchmarks Package.swift
 # Interop tests must not silently skip here: this is the command CI runs.
 export EPCIS_GATEWAY_REQUIRE_INTEROP=1
 log=$(mktemp)

@@ -10,7 +10,7 @@ import Foundation
 import GS1
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 func peakRSSMegabytes() -> Double {
@@ -35,7 +35,9 @@ let header = EPCISHeader(
         instanceIdentifier: "BENCH-1", creationDateAndTime: "2026-11-21T10:00:00Z"))
 
 // As the composer does: one URI prefix per GTIN, then each validated serial, escaped.
-let prefixes = [itemGTIN: try SGTIN.uriPrefix(gtin: itemGTIN, companyPrefixLength: 6), caseGTIN: try SGTIN.uriPrefix(gtin: caseGTIN, companyPrefixLength: 6)]
+let prefixes = [
+    itemGTIN: try SGTIN.uriPrefix(gtin: itemGTIN, companyPrefixLength: 6), caseGTIN: try SGTIN.uriPrefix(gtin: caseGTIN, companyPrefixLength: 6),
+]
 func sgtin(_ gtin: GTIN, _ serial: Int) -> String {
     // A digits-only serial always passes SerialNumber's checks.
     prefixes[gtin]! + EPCURIEscaping.escape(try! SerialNumber(String(serial)).value)
@@ -80,7 +82,10 @@ let elapsed = try seconds {
 }
 let epcs = Double(serials * 2 + ((serials + 99) / 100) * 3)
 print("write-1.2-xml: \(serials) item serials, \(Int(epcs)) EPC elements, \(bytes / 1_000_000) MB in \(String(format: "%.2f", elapsed)) s")
-print(String(format: "  item serials/s: %.0f   EPC elements/s: %.0f   MB/s: %.1f", Double(serials) / elapsed, epcs / elapsed, Double(bytes) / 1e6 / elapsed))
+print(
+    String(
+        format: "  item serials/s: %.0f   EPC elements/s: %.0f   MB/s: %.1f", Double(serials) / elapsed, epcs / elapsed, Double(bytes) / 1e6 / elapsed
+    ))
 print(String(format: "  peak RSS: %.1f MB (%.1f MB before writing)   goal: >= 1,000,000 EPCs/s, <= 100 MB", peakRSSMegabytes(), rssBefore))
 
 // event-hash: CBV 2.0 hash IDs of DSCSA commissioning events (2 SGTINs, lot + expiry ILMD,
@@ -101,7 +106,10 @@ let hashSeconds = try seconds {
         distinct.insert(try EventHash.id(of: hashEvent))
     }
 }
-print(String(format: "event-hash: %d events in %.2f s = %.0f events/s (%d distinct IDs)   goal: >= 200,000 events/s", hashCount, hashSeconds, Double(hashCount) / hashSeconds, distinct.count))
+print(
+    String(
+        format: "event-hash: %d events in %.2f s = %.0f events/s (%d distinct IDs)   goal: >= 200,000 events/s", hashCount, hashSeconds,
+        Double(hashCount) / hashSeconds, distinct.count))
 
 // validate-1.2 and convert-to-jsonld on a ~300 MB DSCSA-shaped 1.2 file (second argument: item
 // serials, default 2,400,000; commissioning in events of 10,000 EPCs, packing per 100).
@@ -149,9 +157,12 @@ if let schemaPath = schemaCandidates.first(where: { FileManager.default.fileExis
     var decodedReport: EPCISValidationReport?
     let decodedSeconds = seconds { decodedReport = EPCISValidator.validate(path: bigPath, schemas: schemas, decodeEvents: true) }
     print(String(format: "validate-1.2: %.0f MB against %@", bigBytes / 1e6, schemaPath))
-    print(String(format: "  xmllint --stream: %.2f s (exit %d)   ours (schema only): %.2f s = %.2fx (valid: %@)   ours + events decoded and rule-checked: %.2f s = %.2fx (%d events)   goal: <= 1.2x",
-        lintSeconds, xmllint.terminationStatus, oursSeconds, oursSeconds / lintSeconds, report?.valid == true ? "yes" : "NO",
-        decodedSeconds, decodedSeconds / lintSeconds, decodedReport?.events ?? 0))
+    print(
+        String(
+            format:
+                "  xmllint --stream: %.2f s (exit %d)   ours (schema only): %.2f s = %.2fx (valid: %@)   ours + events decoded and rule-checked: %.2f s = %.2fx (%d events)   goal: <= 1.2x",
+            lintSeconds, xmllint.terminationStatus, oursSeconds, oursSeconds / lintSeconds, report?.valid == true ? "yes" : "NO",
+            decodedSeconds, decodedSeconds / lintSeconds, decodedReport?.events ?? 0))
 } else {
     print("validate-1.2: SKIPPED (no 1.2 XSD found at \(schemaCandidates))")
 }
@@ -162,5 +173,8 @@ let convertSeconds = try seconds {
     try sink.close()
 }
 let jsonBytes = Double((try FileManager.default.attributesOfItem(atPath: jsonPath)[.size] as? NSNumber)?.intValue ?? 0)
-print(String(format: "convert-to-jsonld: %.0f MB XML -> %.0f MB JSON-LD, %d events in %.2f s = %.1f MB/s of input   goal: >= 100 MB/s   peak RSS so far: %.1f MB",
-    bigBytes / 1e6, jsonBytes / 1e6, converted, convertSeconds, bigBytes / 1e6 / convertSeconds, peakRSSMegabytes()))
+print(
+    String(
+        format:
+            "convert-to-jsonld: %.0f MB XML -> %.0f MB JSON-LD, %d events in %.2f s = %.1f MB/s of input   goal: >= 100 MB/s   peak RSS so far: %.1f MB",
+        bigBytes / 1e6, jsonBytes / 1e6, converted, convertSeconds, bigBytes / 1e6 / convertSeconds, peakRSSMegabytes()))

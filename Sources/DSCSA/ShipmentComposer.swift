@@ -76,7 +76,7 @@ public struct ShipmentComposer: Sendable {
                     fix: "send the document composed when the shipment left (the delivery queue keeps its bytes)"))
         }
         if let schemas, context.problems.isEmpty {
-            let report = EPCISValidator.validate(path: temporary, schemas: schemas, decodeEvents: false)
+            let report = try await EPCISValidator.validateOffThePool(path: temporary, schemas: schemas, decodeEvents: false)
             for issue in report.issues where issue.severity == .error {
                 context.problems.append(
                     ComposeProblem(

@@ -30,17 +30,33 @@ public enum DeliveryOutbox {
         id: String? = nil, now: Int64 = now()
     ) async throws -> DeliveryRow {
         let id = id ?? UUID().uuidString.lowercased()
-        if case .as2 = profile.transport { throw QueueRefused(message: "partner \(profile.id) is reached by AS2, which this gateway cannot send yet; nothing was queued") }
-        if case .sftp = profile.transport { throw QueueRefused(message: "partner \(profile.id) is reached by SFTP, which this gateway cannot send yet; nothing was queued") }
+        try checkTransport(profile)
         let size = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? 0
         if let limit = profile.limits.maxDocumentBytes, size > limit {
             throw QueueRefused(
-                message: "the document is \(size) bytes and partner \(profile.id) takes at most \(limit) (limits.maxDocumentBytes in \(profile.file)); "
+                .tooLarge,
+                "the document is \(size) bytes and partner \(profile.id) takes at most \(limit) (limits.maxDocumentBytes in \(profile.file)); "
                     + "nothing was queued: split the shipment, or raise the limit once the partner agrees")
         }
         return try await queue.enqueue(
-            NewDelivery(id: id, partner: profile.id, shipment: shipment, transport: profile.transport.kind, documentID: documentID, contentType: contentType, payload: file),
+            NewDelivery(
+                id: id, partner: profile.id, shipment: shipment, transport: profile.transport.kind, documentID: documentID, contentType: contentType,
+                payload: file),
             at: now)
+    }
+
+    /// Refuses partners this gateway cannot send to yet.
+    /// - Throws: ``QueueRefused``.
+    public static func checkTransport(_ profile: PartnerProfile) throws {
+        switch profile.transport {
+        case .https: return
+        case .as2:
+            throw QueueRefused(
+                .transportUnavailable, "partner \(profile.id) is reached by AS2, which this gateway cannot send yet; nothing was queued")
+        case .sftp:
+            throw QueueRefused(
+                .transportUnavailable, "partner \(profile.id) is reached by SFTP, which this gateway cannot send yet; nothing was queued")
+        }
     }
 
     /// An operator's action.
@@ -62,31 +78,66 @@ public enum DeliveryOutbox {
     /// - Throws: ``QueueRefused`` for an unknown delivery, an empty reason or a change the state
     ///   machine does not allow (the message says why).
     public static func act(
-        _ action: Action, on id: String, reason: String, actor: String, queue: any DeliveryQueue, policy: DeliveryPolicy = defaultPolicy, now: Int64 = now()
+        _ action: Action, on id: String, reason: String, actor: String, queue: any DeliveryQueue, policy: DeliveryPolicy = defaultPolicy,
+        now: Int64 = now()
     ) async throws -> DeliveryRow {
         let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !reason.isEmpty else { throw QueueRefused(message: "say why with --reason; every operator action is recorded with its reason") }
+        guard !reason.isEmpty else { throw QueueRefused(.reasonRequired, "say why with --reason; every operator action is recorded with its reason") }
         // A dispatcher may change the delivery between our read and our write: read again.
         for _ in 0..<5 {
-            guard let row = try await queue.delivery(id) else { throw QueueRefused(message: "there is no delivery \(id); `queue list` shows them") }
+            guard let row = try await queue.delivery(id) else {
+                throw QueueRefused(.noSuchDelivery, "there is no delivery \(id); `queue list` shows them")
+            }
             let next: DeliverySnapshot
             switch DeliveryMachine.apply(action.event, to: row.snapshot, policy: policy, now: now) {
-            case .failure(let illegal): throw QueueRefused(message: illegal.description)
+            case .failure(let illegal): throw QueueRefused(.notAllowedNow, illegal.description)
             case .success(let snapshot): next = snapshot
             }
             let record = ActionRow(
-                deliveryID: id, at: now, action: action.rawValue, reason: reason, actor: actor, fromState: row.snapshot.state.rawValue, toState: next.state.rawValue)
+                deliveryID: id, at: now, action: action.rawValue, reason: reason, actor: actor, fromState: row.snapshot.state.rawValue,
+                toState: next.state.rawValue)
             if try await queue.update(id, version: row.version, to: next, attempt: nil, action: record, now: now) {
                 return try await queue.delivery(id) ?? row
             }
         }
-        throw QueueRefused(message: "delivery \(id) kept changing while the action was applied; try again")
+        throw QueueRefused(.contention, "delivery \(id) kept changing while the action was applied; try again")
     }
 }
 
-/// The outbox refused a request; the message says why and what to do.
-public struct QueueRefused: Error, Sendable, CustomStringConvertible {
+/// The outbox refused a request; the message says why and what to do. Nothing was changed.
+///
+/// Equality compares the ``code`` only.
+public struct QueueRefused: Error, Hashable, Sendable, CustomStringConvertible {
+    /// A stable, machine-readable category.
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        private let value: String
+        private init(_ value: String) { self.value = value }
+
+        /// The partner's transport cannot send from this gateway yet.
+        public static let transportUnavailable = Code("transport-unavailable")
+        /// The document breaks the partner's limits.
+        public static let tooLarge = Code("document-too-large")
+        /// There is no such delivery.
+        public static let noSuchDelivery = Code("no-such-delivery")
+        /// An operator action without a reason.
+        public static let reasonRequired = Code("reason-required")
+        /// The delivery's state does not allow the action now.
+        public static let notAllowedNow = Code("not-allowed-now")
+        /// The delivery kept changing while the action was applied.
+        public static let contention = Code("delivery-busy")
+
+        public var description: String { value }
+    }
+
+    public var code: Code
     public var message: String
-    public init(message: String) { self.message = message }
+
+    public init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
     public var description: String { message }
+    public static func == (lhs: QueueRefused, rhs: QueueRefused) -> Bool { lhs.code == rhs.code }
+    public func hash(into hasher: inout Hasher) { hasher.combine(code) }
 }

@@ -1,10 +1,10 @@
 internal import Foundation
-internal import Synchronization
 public import Logging
 internal import Outbox
 public import Partners
 public import ServiceLifecycle
 public import Store
+internal import Synchronization
 public import Transports
 
 /// How a dispatcher works.
@@ -91,9 +91,12 @@ public final class Dispatcher: Service {
         lastSpoolClean.withLock { $0 = clock() }
         do {
             let removed = try await spool.clean(queue: queue, now: clock())
-            if removed > 0 { logger.notice("removed spooled files no live claim owns", metadata: ["files": "\(removed)", "spool": "\(spool.directory)"]) }
+            if removed > 0 {
+                logger.notice("removed spooled files no live claim owns", metadata: ["files": "\(removed)", "spool": "\(spool.directory)"])
+            }
         } catch {
-            logger.warning("could not clean the spool; files stay until the next start", metadata: ["spool": "\(spool.directory)", "error": "\(error)"])
+            logger.warning(
+                "could not clean the spool; files stay until the next start", metadata: ["spool": "\(spool.directory)", "error": "\(error)"])
         }
     }
 
@@ -121,7 +124,9 @@ public final class Dispatcher: Service {
     /// - Returns: how many deliveries were worked on.
     public func runOnce() async throws -> Int {
         let now = clock()
-        let claimed = try await queue.claim(owner: configuration.owner, now: now, leaseUntil: now + configuration.leaseMilliseconds, limit: configuration.batch, polls: configuration.pollBatch
+        let claimed = try await queue.claim(
+            owner: configuration.owner, now: now, leaseUntil: now + configuration.leaseMilliseconds, limit: configuration.batch,
+            polls: configuration.pollBatch
         ) {
             snapshot in
             try? DeliveryMachine.apply(.claimed, to: snapshot, policy: DeliveryOutbox.defaultPolicy, now: now).get()
@@ -173,10 +178,13 @@ public final class Dispatcher: Service {
             if sending {
                 (event, detail) = Self.event(for: await transport.send(document))
             } else {
-                (event, detail) = Self.event(for: await transport.poll(reference: delivery.snapshot.acknowledgementReference ?? "", document: document))
+                (event, detail) = Self.event(
+                    for: await transport.poll(reference: delivery.snapshot.acknowledgementReference ?? "", document: document))
             }
         } else {
-            let reason = profile == nil ? "no partner profile '\(delivery.partner)' is loaded" : "the \(profile!.transport.kind) transport is not available in this gateway"
+            let reason =
+                profile == nil
+                ? "no partner profile '\(delivery.partner)' is loaded" : "the \(profile!.transport.kind) transport is not available in this gateway"
             (event, detail) = sending ? (.transportFailed(error: reason, retryAfter: nil), reason) : (.pollFailed(error: reason), reason)
         }
         await finish(delivery, attempt, event, detail, policy: policy)
@@ -186,7 +194,9 @@ public final class Dispatcher: Service {
     private func begin(_ attempt: AttemptRow, _ delivery: DeliveryRow) async -> Bool {
         do {
             if try await queue.startAttempt(attempt, version: delivery.version) { return true }
-            logger.warning("the claim expired before the attempt started; nothing was sent, another process owns the delivery now", metadata: ["delivery": "\(delivery.id)"])
+            logger.warning(
+                "the claim expired before the attempt started; nothing was sent, another process owns the delivery now",
+                metadata: ["delivery": "\(delivery.id)"])
         } catch {
             // Unrecorded attempts are never made; the lease runs out and the delivery is worked again.
             logger.error("could not record the start of an attempt; nothing was sent", metadata: ["delivery": "\(delivery.id)", "error": "\(error)"])
@@ -208,7 +218,9 @@ public final class Dispatcher: Service {
         do {
             let written = try await queue.update(delivery.id, version: delivery.version, to: next, attempt: attempt, action: nil, now: now)
             if !written {
-                logger.warning("the claim expired before the outcome was recorded; another process owns the delivery now", metadata: ["delivery": "\(delivery.id)"])
+                logger.warning(
+                    "the claim expired before the outcome was recorded; another process owns the delivery now",
+                    metadata: ["delivery": "\(delivery.id)"])
             } else {
                 log(attempt, delivery, next)
             }

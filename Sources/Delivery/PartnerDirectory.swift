@@ -17,7 +17,10 @@ public final class PartnerDirectory: Service, Sendable {
 
     /// Loads `directory` now.
     /// - Throws: ``ProfilesRejected`` with every problem when any profile has an error.
-    public init(directory: String, loader: ProfileLoader = ProfileLoader(), interval: Duration = .seconds(5), logger: Logger = Logger(label: "epcis-gateway.partners")) throws {
+    public init(
+        directory: String, loader: ProfileLoader = ProfileLoader(), interval: Duration = .seconds(5),
+        logger: Logger = Logger(label: "epcis-gateway.partners")
+    ) throws {
         self.directory = directory
         self.loader = loader
         self.interval = interval

@@ -1,7 +1,7 @@
 internal import Foundation
 public import GatewayCore
-public import Store
 internal import Outbox
+public import Store
 
 #if canImport(Glibc)
     import Glibc
@@ -54,7 +54,9 @@ public struct Spool: Sendable {
             // EPERM: the process lives, under another user.
             return pid == getpid() || kill(pid, 0) == 0 || errno == EPERM
         }
-        guard name.hasSuffix(".out"), let dash = name.lastIndex(of: "-"), let version = Int64(name[name.index(after: dash)...].dropLast(4)) else { return false }
+        guard name.hasSuffix(".out"), let dash = name.lastIndex(of: "-"), let version = Int64(name[name.index(after: dash)...].dropLast(4)) else {
+            return false
+        }
         guard let delivery = try await queue.delivery(String(name[..<dash])) else { return false }
         return delivery.version == version && (delivery.leaseUntil ?? 0) >= now && DeliveryState.claimable.contains(delivery.snapshot.state)
     }

@@ -114,7 +114,9 @@ struct ValidateCommand: ParsableCommand {
             for report in reports {
                 let errors = report.issues.filter { $0.severity == .error }.count + report.moreErrors
                 let warnings = report.issues.count(where: { $0.severity == .warning })
-                print("\(report.file): \(report.valid ? "valid" : "INVALID") (\(report.format?.rawValue ?? "unknown format"), \(report.events) events, \(errors) errors, \(warnings) warnings)")
+                print(
+                    "\(report.file): \(report.valid ? "valid" : "INVALID") (\(report.format?.rawValue ?? "unknown format"), \(report.events) events, \(errors) errors, \(warnings) warnings)"
+                )
                 for issue in report.issues { print("  \(issue)") }
                 if report.moreErrors > 0 { print("  … and \(report.moreErrors) more errors") }
             }

@@ -13,7 +13,8 @@ struct EPCISGateway: AsyncParsableCommand {
             """,
         version: GatewayVersion.current,
         subcommands: [
-            VersionCommand.self, GS1Command.self, ConvertCommand.self, ValidateCommand.self, IngestCommand.self, ComposeCommand.self, PartnersCommand.self, QueueCommand.self,
+            VersionCommand.self, GS1Command.self, ConvertCommand.self, ValidateCommand.self, IngestCommand.self, ComposeCommand.self,
+            PartnersCommand.self, QueueCommand.self,
             ServeCommand.self,
         ]
     )

@@ -4,10 +4,11 @@ import Delivery
 import EPCIS
 import Foundation
 import GS1
-import Transports
+import GatewayServer
 import Outbox
 import Partners
 import Store
+import Transports
 
 /// Where the partner profiles are: `--profiles`, else `$EPCIS_GATEWAY_PROFILES`, else
 /// `PartnerProfiles`.
@@ -46,18 +47,6 @@ struct DispatcherOptions: ParsableArguments {
     var spool: String?
 
     func spoolDirectory(_ store: StoreOptions) -> String { spool ?? (store.dataDirectory as NSString).appendingPathComponent("spool") }
-
-    /// A dispatcher over the watched profiles; exits 2 when the spool cannot be made private.
-    func dispatcher(queue: any DeliveryQueue, profiles: PartnerDirectory, configuration: DispatcherConfiguration) throws -> Dispatcher {
-        do {
-            return try Dispatcher(
-                queue: queue, partners: { profiles.current }, transports: TransportRegistry(secrets: SecretReader(environment: ProcessInfo.processInfo.environment)),
-                configuration: configuration)
-        } catch {
-            printError("error: \(error)")
-            throw ExitCode(2)
-        }
-    }
 }
 
 extension Spool {
@@ -74,18 +63,6 @@ func loadSchemas(_ directory: String) throws -> EPCISSchemas {
     do { return try EPCISSchemas(directory: directory) } catch {
         printError("error: cannot load the schemas in \(directory): \(error)")
         throw ExitCode(2)
-    }
-}
-
-extension ComposeOptions {
-    /// The document a partner's profile asks for.
-    init(partner profile: PartnerProfile) {
-        let format: Format = profile.epcis.format == .jsonLD ? .jsonLD : (profile.epcis.version == .v2_0 ? .xml20 : .xml12)
-        self.init(
-            format: format, transactionHistory: profile.epcis.transactionHistory, ndcCodeType: NDCCodeType(rawValue: profile.epcis.ndcCodeType.rawValue) ?? .usFDANDC,
-            sbdhIdentifier: SBDHIdentifier(rawValue: profile.epcis.sbdhIdentifier.rawValue) ?? .gs1SGLN,
-            identifiers: profile.epcis.identifiers == .digitalLink ? .digitalLink : .epcURN,
-            maximumEPCsPerEvent: min(10_000, profile.limits.maxEventsPerDocument ?? 10_000))
     }
 }
 
@@ -113,7 +90,9 @@ struct PartnersCommand: AsyncParsableCommand {
             } else {
                 for problem in loaded.problems { print(problem.description) }
                 let warnings = loaded.problems.count - loaded.errors.count
-                print("\(loaded.files.count) profile(s) in \(directory): \(loaded.profiles.count) loaded, \(loaded.errors.count) error(s), \(warnings) warning(s)")
+                print(
+                    "\(loaded.files.count) profile(s) in \(directory): \(loaded.profiles.count) loaded, \(loaded.errors.count) error(s), \(warnings) warning(s)"
+                )
             }
             if !loaded.errors.isEmpty || (strict && !loaded.problems.isEmpty) { throw ExitCode(1) }
         }
@@ -130,7 +109,8 @@ struct PartnersCommand: AsyncParsableCommand {
             for profile in loaded.profiles.values.sorted(by: { $0.id < $1.id }) {
                 let epcis = "\(profile.epcis.version.rawValue) \(profile.epcis.format.rawValue)"
                 print(
-                    profile.id.padding(toLength: 20, withPad: " ", startingAt: 0) + " " + profile.transport.kind.padding(toLength: 10, withPad: " ", startingAt: 0) + " "
+                    profile.id.padding(toLength: 20, withPad: " ", startingAt: 0) + " "
+                        + profile.transport.kind.padding(toLength: 10, withPad: " ", startingAt: 0) + " "
                         + epcis.padding(toLength: 14, withPad: " ", startingAt: 0) + " " + (profile.glns.first?.value ?? "") + "  " + profile.name)
             }
             if !loaded.errors.isEmpty { throw ExitCode(1) }
@@ -175,23 +155,22 @@ struct QueueCommand: AsyncParsableCommand {
         func run() async throws {
             let profile = try profileOptions.profile(partner)
             let schemas = try loadSchemas(schemas)
-            let store = try await storeOptions.open()
-            defer { Task { try? await store.close() } }
-            let file = try Spool.opened(dispatcherOptions.spoolDirectory(storeOptions)).composePath()
-            defer { try? FileManager.default.removeItem(atPath: file) }
-            let options = ComposeOptions(partner: profile)
-            let report: ComposeReport
-            do {
-                report = try await ShipmentComposer(store: store, options: options).compose(shipment: shipment, to: file, schemas: schemas)
-            } catch let rejected as ComposeRejected {
-                printError(rejected.description)
-                throw ExitCode(1)
+            let spool = try Spool.opened(dispatcherOptions.spoolDirectory(storeOptions))
+            try await storeOptions.withStore { store in
+                let queued: ShipmentQueueing.Queued
+                do {
+                    queued = try await QueueCommand.guarded {
+                        try await ShipmentQueueing(store: store, spool: spool, schemas: schemas).queue(shipment, for: profile)
+                    }
+                } catch let rejected as ComposeRejected {
+                    printError(rejected.description)
+                    throw ExitCode(1)
+                }
+                let row = queued.delivery
+                print(
+                    "queued \(shipment) for \(partner) as delivery \(row.id): \(row.byteCount) bytes, SHA-256 \(row.sha256), document \(row.documentID)"
+                )
             }
-            let contentType = options.format == .jsonLD ? "application/json" : "application/xml"
-            let row = try await QueueCommand.guarded {
-                try await DeliveryOutbox.enqueue(file, for: profile, shipment: shipment, documentID: report.documentID, contentType: contentType, queue: store)
-            }
-            print("queued \(shipment) for \(partner) as delivery \(row.id): \(row.byteCount) bytes, SHA-256 \(row.sha256), document \(row.documentID)")
         }
     }
 
@@ -215,14 +194,14 @@ struct QueueCommand: AsyncParsableCommand {
                     return value
                 }
             }
-            let store = try await storeOptions.open()
-            defer { Task { try? await store.close() } }
-            let rows = try await QueueCommand.guarded { try await store.deliveries(states: states, partner: partner, limit: limit) }
-            if json {
-                print(try encodeJSON(rows.map(DeliveryView.init)))
-                return
+            try await storeOptions.withStore { store in
+                let rows = try await QueueCommand.guarded { try await store.deliveries(states: states, partner: partner, limit: limit) }
+                if json {
+                    print(try encodeJSON(rows.map(DeliveryView.init)))
+                    return
+                }
+                print(QueueCommand.table(rows, now: DeliveryOutbox.now()))
             }
-            print(QueueCommand.table(rows, now: DeliveryOutbox.now()))
         }
     }
 
@@ -230,7 +209,9 @@ struct QueueCommand: AsyncParsableCommand {
     /// is shown whole (only the last error is shortened).
     static func table(_ rows: [DeliveryRow], now: Int64) -> String {
         func cell(_ text: String, _ width: Int) -> String { text.count >= width ? text : text.padding(toLength: width, withPad: " ", startingAt: 0) }
-        let header = [cell("DELIVERY", 36), cell("PARTNER", 20), cell("SHIPMENT", 16), cell("STATE", 14), cell("ATT", 4), cell("DUE/ACKED", 24), "LAST ERROR"]
+        let header = [
+            cell("DELIVERY", 36), cell("PARTNER", 20), cell("SHIPMENT", 16), cell("STATE", 14), cell("ATT", 4), cell("DUE/ACKED", 24), "LAST ERROR",
+        ]
         var lines = [header.joined(separator: " ")]
         for row in rows {
             let late = row.snapshot.isLate(at: now) ? " LATE" : ""
@@ -252,49 +233,53 @@ struct QueueCommand: AsyncParsableCommand {
         @OptionGroup var storeOptions: StoreOptions
 
         func run() async throws {
-            let store = try await storeOptions.open()
-            defer { Task { try? await store.close() } }
-            guard let row = try await QueueCommand.guarded({ try await store.delivery(id) }) else {
-                printError("error: there is no delivery \(id)")
-                throw ExitCode(1)
-            }
-            let attempts = try await store.attempts(id)
-            let actions = try await store.actions(id)
-            if json {
-                print(try encodeJSON(DeliveryDetail(delivery: DeliveryView(row), attempts: attempts, actions: actions)))
-                return
-            }
-            let view = DeliveryView(row)
-            print(
-                """
-                delivery  \(view.id)
-                partner   \(view.partner) (\(view.transport))
-                shipment  \(view.shipment ?? "-")
-                document  \(view.documentID), \(view.bytes) bytes, SHA-256 \(view.sha256)
-                state     \(view.state)\(view.late ? " (LATE: acknowledgement overdue)" : "") after \(view.attempts) attempt(s)
-                queued    \(view.queuedAt)
-                due       \(view.dueAt ?? "-")
-                ack by    \(view.acknowledgementDeadline ?? "-")\(view.acknowledgementReference.map { "  (\($0))" } ?? "")
-                acked     \(view.acknowledgedAt ?? "-")
-                error     \(view.lastError ?? "-")
-                """)
-            print("attempts:")
-            let now = DeliveryOutbox.now()
-            for attempt in attempts {
-                let took: String
-                if let finished = attempt.finishedAt {
-                    took = "\(attempt.kind) \(attempt.outcome) in \(finished - attempt.startedAt) ms"
-                } else if attempt.outcome == AttemptRow.started && row.leaseOwner == attempt.owner && (row.leaseUntil ?? 0) >= now {
-                    took = "\(attempt.kind) in flight"
-                } else {
-                    // Its process died before it ended; no live claim holds it any more.
-                    took = "\(attempt.kind) \(AttemptRow.interrupted) (never finished)"
+            try await storeOptions.withStore { store in
+                guard let row = try await QueueCommand.guarded({ try await store.delivery(id) }) else {
+                    printError("error: there is no delivery \(id)")
+                    throw ExitCode(1)
                 }
-                print("  \(DeliveryView.time(attempt.startedAt))  \(took) by \(attempt.owner) [attempt \(attempt.id)]\(attempt.detail.isEmpty ? "" : ": \(attempt.detail.prefix(300))")")
-            }
-            print("operator actions:")
-            for action in actions {
-                print("  \(DeliveryView.time(action.at))  \(action.action) by \(action.actor) (\(action.fromState) → \(action.toState)): \(action.reason)")
+                let attempts = try await store.attempts(id)
+                let actions = try await store.actions(id)
+                if json {
+                    print(try encodeJSON(DeliveryDetail(delivery: DeliveryView(row), attempts: attempts, actions: actions)))
+                    return
+                }
+                let view = DeliveryView(row)
+                print(
+                    """
+                    delivery  \(view.id)
+                    partner   \(view.partner) (\(view.transport))
+                    shipment  \(view.shipment ?? "-")
+                    document  \(view.documentID), \(view.bytes) bytes, SHA-256 \(view.sha256)
+                    state     \(view.state)\(view.late ? " (LATE: acknowledgement overdue)" : "") after \(view.attempts) attempt(s)
+                    queued    \(view.queuedAt)
+                    due       \(view.dueAt ?? "-")
+                    ack by    \(view.acknowledgementDeadline ?? "-")\(view.acknowledgementReference.map { "  (\($0))" } ?? "")
+                    acked     \(view.acknowledgedAt ?? "-")
+                    error     \(view.lastError ?? "-")
+                    """)
+                print("attempts:")
+                let now = DeliveryOutbox.now()
+                for attempt in attempts {
+                    let took: String
+                    if let finished = attempt.finishedAt {
+                        took = "\(attempt.kind) \(attempt.outcome) in \(finished - attempt.startedAt) ms"
+                    } else if attempt.outcome == AttemptRow.started && row.leaseOwner == attempt.owner && (row.leaseUntil ?? 0) >= now {
+                        took = "\(attempt.kind) in flight"
+                    } else {
+                        // Its process died before it ended; no live claim holds it any more.
+                        took = "\(attempt.kind) \(AttemptRow.interrupted) (never finished)"
+                    }
+                    print(
+                        "  \(DeliveryView.time(attempt.startedAt))  \(took) by \(attempt.owner) [attempt \(attempt.id)]\(attempt.detail.isEmpty ? "" : ": \(attempt.detail.prefix(300))")"
+                    )
+                }
+                print("operator actions:")
+                for action in actions {
+                    print(
+                        "  \(DeliveryView.time(action.at))  \(action.action) by \(action.actor) (\(action.fromState) → \(action.toState)): \(action.reason)"
+                    )
+                }
             }
         }
     }
@@ -308,15 +293,18 @@ struct QueueCommand: AsyncParsableCommand {
         @OptionGroup var profileOptions: ProfileOptions
 
         func act(_ action: DeliveryOutbox.Action) async throws {
-            let store = try await storeOptions.open()
-            defer { Task { try? await store.close() } }
-            let actor = ProcessInfo.processInfo.environment["USER"] ?? ProcessInfo.processInfo.environment["LOGNAME"] ?? "uid-\(getuid())"
-            let row = try await QueueCommand.guarded {
-                let partner = try await store.delivery(id).flatMap { ProfileLoader().load(directory: profileOptions.directory).profiles[$0.partner] }
-                return try await DeliveryOutbox.act(
-                    action, on: id, reason: reason, actor: actor, queue: store, policy: partner.map(DeliveryOutbox.policy) ?? DeliveryOutbox.defaultPolicy)
+            try await storeOptions.withStore { store in
+                let actor = ProcessInfo.processInfo.environment["USER"] ?? ProcessInfo.processInfo.environment["LOGNAME"] ?? "uid-\(getuid())"
+                let row = try await QueueCommand.guarded {
+                    let partner = try await store.delivery(id).flatMap {
+                        ProfileLoader().load(directory: profileOptions.directory).profiles[$0.partner]
+                    }
+                    return try await DeliveryOutbox.act(
+                        action, on: id, reason: reason, actor: actor, queue: store,
+                        policy: partner.map(DeliveryOutbox.policy) ?? DeliveryOutbox.defaultPolicy)
+                }
+                print("\(action.rawValue): delivery \(row.id) is now \(row.snapshot.state.rawValue) (recorded with your reason, by \(actor))")
             }
-            print("\(action.rawValue): delivery \(row.id) is now \(row.snapshot.state.rawValue) (recorded with your reason, by \(actor))")
         }
     }
 
@@ -340,7 +328,8 @@ struct QueueCommand: AsyncParsableCommand {
     }
 
     struct Watch: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "A live view of the queue: counts by state, late acknowledgements and the deliveries that need attention.")
+        static let configuration = CommandConfiguration(
+            abstract: "A live view of the queue: counts by state, late acknowledgements and the deliveries that need attention.")
         @Option(help: "Seconds between refreshes.")
         var interval: Int = 2
         @Option(help: "Stop after this many refreshes (default: until interrupted).")
@@ -348,20 +337,21 @@ struct QueueCommand: AsyncParsableCommand {
         @OptionGroup var storeOptions: StoreOptions
 
         func run() async throws {
-            let store = try await storeOptions.open()
-            defer { Task { try? await store.close() } }
-            var round = 0
-            while count.map({ round < $0 }) ?? true {
-                round += 1
-                let now = DeliveryOutbox.now()
-                let counts = try await QueueCommand.guarded { try await store.queueCounts() }
-                let attention = try await store.deliveries(states: [.rejected, .deadLettered, .retryWait, .awaitingAcknowledgement, .sending], partner: nil, limit: 20)
-                let late = attention.filter { $0.snapshot.isLate(at: now) }.count
-                if count != 1 { print("\u{1B}[2J\u{1B}[H", terminator: "") }
-                print("epcis-gateway queue at \(DeliveryView.time(now)) (every \(interval) s)")
-                print(DeliveryState.allCases.map { "\($0.rawValue) \(counts[$0] ?? 0)" }.joined(separator: "  ") + "  LATE \(late)")
-                print(QueueCommand.table(attention, now: now))
-                if count.map({ round < $0 }) ?? true { try await Task.sleep(for: .seconds(interval)) }
+            try await storeOptions.withStore { store in
+                var round = 0
+                while count.map({ round < $0 }) ?? true {
+                    round += 1
+                    let now = DeliveryOutbox.now()
+                    let counts = try await QueueCommand.guarded { try await store.queueCounts() }
+                    let attention = try await store.deliveries(
+                        states: [.rejected, .deadLettered, .retryWait, .awaitingAcknowledgement, .sending], partner: nil, limit: 20)
+                    let late = attention.filter { $0.snapshot.isLate(at: now) }.count
+                    if count != 1 { print("\u{1B}[2J\u{1B}[H", terminator: "") }
+                    print("epcis-gateway queue at \(DeliveryView.time(now)) (every \(interval) s)")
+                    print(DeliveryState.allCases.map { "\($0.rawValue) \(counts[$0] ?? 0)" }.joined(separator: "  ") + "  LATE \(late)")
+                    print(QueueCommand.table(attention, now: now))
+                    if count.map({ round < $0 }) ?? true { try await Task.sleep(for: .seconds(interval)) }
+                }
             }
         }
     }
@@ -372,30 +362,30 @@ struct QueueCommand: AsyncParsableCommand {
             discussion: "Several processes may run it against one PostgreSQL store. Stops gracefully on SIGINT or SIGTERM.")
         @Flag(help: "Stop when nothing is due or awaiting an acknowledgement.")
         var untilIdle = false
-        @Option(help: "Seconds a claim holds before another process may take the delivery over.")
-        var lease: Int = 900
-        @Option(help: "Deliveries worked at once.")
-        var batch: Int = 8
-        @Option(help: "Milliseconds to wait when nothing is due.")
-        var idle: Int = 500
+        @Option(help: "Seconds a claim holds before another process may take the delivery over (default 900).")
+        var lease: Int?
+        @Option(help: "Deliveries worked at once (default 8).")
+        var batch: Int?
+        @Option(help: "Milliseconds to wait when nothing is due (default 500).")
+        var idle: Int?
+        @OptionGroup var gatewayOptions: GatewayOptions
         @OptionGroup var storeOptions: StoreOptions
         @OptionGroup var profileOptions: ProfileOptions
         @OptionGroup var dispatcherOptions: DispatcherOptions
 
         func run() async throws {
-            let profiles = try profileOptions.watch()
-            let store = try await storeOptions.open()
-            let dispatcher = try dispatcherOptions.dispatcher(
-                queue: store, profiles: profiles,
-                configuration: DispatcherConfiguration(
-                    leaseMilliseconds: Int64(lease) * 1000, batch: batch, idleWait: .milliseconds(idle), spoolDirectory: dispatcherOptions.spoolDirectory(storeOptions)))
+            var configuration = try gatewayOptions.configuration(store: storeOptions, profiles: profileOptions, dispatcher: dispatcherOptions)
+            configuration.http = nil
+            if let lease { configuration.delivery.lease = .seconds(lease) }
+            if let batch { configuration.delivery.batch = batch }
+            if let idle { configuration.delivery.idleWait = .milliseconds(idle) }
+            let gateway = Gateway(configuration: configuration)
             if untilIdle {
-                let handled = try await dispatcher.runUntilIdle(deadline: Int64.max)
+                let handled = try await GatewayOptions.guarded { try await gateway.runUntilIdle() }
                 print("dispatcher idle after \(handled) send(s) and poll(s)")
             } else {
-                try await ServiceGroupRunner.run([dispatcher, profiles])
+                try await GatewayOptions.guarded { try await gateway.run() }
             }
-            try await store.close()
         }
     }
 }

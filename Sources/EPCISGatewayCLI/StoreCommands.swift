@@ -4,7 +4,6 @@ import Delivery
 import EPCIS
 import Foundation
 import GatewayServer
-import Hummingbird
 import Partners
 import Records
 import Store
@@ -16,22 +15,22 @@ struct StoreOptions: ParsableArguments {
     @Option(help: "The store: a SQLite file path (default data/gateway.sqlite) or postgres://user:password@host:5432/database.")
     var store: String?
 
-    @Option(help: "The data directory, private to this user: the spool lives here (default: the SQLite store's directory, else data; or $EPCIS_GATEWAY_DATA).")
+    @Option(
+        help:
+            "The data directory, private to this user: the spool lives here (default: the SQLite store's directory, else data; or $EPCIS_GATEWAY_DATA)."
+    )
     var data: String?
 
     var location: String { store ?? ProcessInfo.processInfo.environment["EPCIS_GATEWAY_STORE"] ?? "data/gateway.sqlite" }
 
     /// `--data`, else `$EPCIS_GATEWAY_DATA`, else the SQLite file's directory, else `data`.
     var dataDirectory: String {
-        if let directory = data ?? ProcessInfo.processInfo.environment["EPCIS_GATEWAY_DATA"] { return directory }
-        if location.hasPrefix("postgres://") || location.hasPrefix("postgresql://") { return "data" }
-        let path = location.hasPrefix("sqlite:") ? String(location.dropFirst("sqlite:".count)) : location
-        let directory = (path as NSString).deletingLastPathComponent
-        return directory.isEmpty ? "." : directory
+        GatewayConfiguration(store: location, dataDirectory: data ?? ProcessInfo.processInfo.environment["EPCIS_GATEWAY_DATA"]).resolvedDataDirectory
     }
 
-    func open() async throws -> any GatewayStore {
-        do { return try await StoreLocation.open(location) } catch {
+    /// Runs `body` with the store open; exits 2 printing the error when the store fails.
+    func withStore<T>(_ body: (any GatewayStore) async throws -> T) async throws -> T {
+        do { return try await StoreLocation.withStore(location, body) } catch let error as StoreError {
             printError("error: \(error)")
             throw ExitCode(2)
         }
@@ -69,23 +68,29 @@ struct IngestCommand: AsyncParsableCommand {
             printError("error: cannot read \(file): \(error.localizedDescription)")
             throw ExitCode(2)
         }
-        let store = try await storeOptions.open()
-        defer { Task { try? await store.close() } }
-        let batch = file == "-" ? "stdin-\(UUID().uuidString.lowercased())" : (file as NSString).lastPathComponent
-        do {
-            let records = try RecordFeed.parse(bytes, format: try format.map(parseFormat))
-            let report = try await store.ingest(records, batch: batch)
-            if json {
-                print(try encodeJSON(report))
-            } else {
-                print("ingested \(batch): \(report.applied) record(s) applied, \(report.alreadyApplied) already present, \(report.commissioned) serial(s) commissioned, \(report.unitsChanged) unit(s) changed" + (report.shipments.isEmpty ? "" : ", shipments \(report.shipments.joined(separator: ", "))"))
+        try await storeOptions.withStore { store in
+            let batch = file == "-" ? "stdin-\(UUID().uuidString.lowercased())" : (file as NSString).lastPathComponent
+            do {
+                let records = try RecordFeed.parse(bytes, format: try format.map(parseFormat))
+                let report = try await store.ingest(records, batch: batch)
+                if json {
+                    print(try encodeJSON(report))
+                } else {
+                    print(
+                        "ingested \(batch): \(report.applied) record(s) applied, \(report.alreadyApplied) already present, \(report.commissioned) serial(s) commissioned, \(report.unitsChanged) unit(s) changed"
+                            + (report.shipments.isEmpty ? "" : ", shipments \(report.shipments.joined(separator: ", "))"))
+                }
+            } catch let rejected as BatchRejected {
+                if json {
+                    print(try encodeJSON(Refusal(batch: batch, stored: false, issues: rejected.issues)))
+                } else {
+                    printError("\(file): \(rejected)")
+                }
+                throw ExitCode(1)
+            } catch let error as StoreError {
+                printError("error: \(error)")
+                throw ExitCode(2)
             }
-        } catch let rejected as BatchRejected {
-            if json { print(try encodeJSON(Refusal(batch: batch, stored: false, issues: rejected.issues))) } else { printError("\(file): \(rejected)") }
-            throw ExitCode(1)
-        } catch let error as StoreError {
-            printError("error: \(error)")
-            throw ExitCode(2)
         }
     }
 
@@ -148,23 +153,26 @@ struct ComposeCommand: AsyncParsableCommand {
         if let identifiers { options.identifiers = identifiers.form }
         if transactionHistory { options.transactionHistory = true }
         let loadedSchemas = try loadSchemas(schemas)
-        let store = try await storeOptions.open()
-        defer { Task { try? await store.close() } }
-        let target = output ?? FileManager.default.temporaryDirectory.appendingPathComponent("compose-\(UUID().uuidString)").path
-        do {
-            let report = try await ShipmentComposer(store: store, options: options).compose(shipment: shipment, to: target, schemas: loadedSchemas)
-            if output == nil {
-                FileHandle.standardOutput.write(try Data(contentsOf: URL(fileURLWithPath: target)))
-                try? FileManager.default.removeItem(atPath: target)
-            } else {
-                printError("composed \(shipment): \(report.events) events, \(report.serials) units, \(report.bytes) bytes, document \(report.documentID) → \(target)")
+        try await storeOptions.withStore { store in
+            let target = output ?? FileManager.default.temporaryDirectory.appendingPathComponent("compose-\(UUID().uuidString)").path
+            do {
+                let report = try await ShipmentComposer(store: store, options: options).compose(
+                    shipment: shipment, to: target, schemas: loadedSchemas)
+                if output == nil {
+                    FileHandle.standardOutput.write(try Data(contentsOf: URL(fileURLWithPath: target)))
+                    try? FileManager.default.removeItem(atPath: target)
+                } else {
+                    printError(
+                        "composed \(shipment): \(report.events) events, \(report.serials) units, \(report.bytes) bytes, document \(report.documentID) → \(target)"
+                    )
+                }
+            } catch let rejected as ComposeRejected {
+                printError(rejected.description)
+                throw ExitCode(1)
+            } catch let error as StoreError {
+                printError("error: \(error)")
+                throw ExitCode(2)
             }
-        } catch let rejected as ComposeRejected {
-            printError(rejected.description)
-            throw ExitCode(1)
-        } catch let error as StoreError {
-            printError("error: \(error)")
-            throw ExitCode(2)
         }
     }
 }
@@ -182,22 +190,20 @@ struct ServeCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(help: "The address to listen on.")
-    var host: String = "127.0.0.1"
-    @Option(help: "The port to listen on.")
-    var port: Int = 8080
+    @Option(help: "The address to listen on (default 127.0.0.1).")
+    var host: String?
+    @Option(help: "The port to listen on (default 8080).")
+    var port: Int?
+    @OptionGroup var gatewayOptions: GatewayOptions
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var profileOptions: ProfileOptions
     @OptionGroup var dispatcherOptions: DispatcherOptions
 
     func run() async throws {
-        let store = try await storeOptions.open()
-        let profiles = try profileOptions.watch()
-        let dispatcher = try dispatcherOptions.dispatcher(
-            queue: store, profiles: profiles, configuration: DispatcherConfiguration(spoolDirectory: dispatcherOptions.spoolDirectory(storeOptions)))
-        let application = GatewayServer.application(store: store, host: host, port: port, services: [dispatcher, profiles])
-        try await application.runService()
-        try await store.close()
+        var configuration = try gatewayOptions.configuration(store: storeOptions, profiles: profileOptions, dispatcher: dispatcherOptions)
+        if let host { configuration.http?.host = host }
+        if let port { configuration.http?.port = port }
+        try await GatewayOptions.guarded { try await Gateway(configuration: configuration).run() }
     }
 }
 

@@ -23,7 +23,8 @@ public enum GS1DigitalLink {
         .gtin: [.lot, .serial], .sscc: [], .locationGLN: [.glnExtension], .partyGLN: [],
     ]
     private static let queryAttributes: Set<ApplicationIdentifier> = [.productionDate, .expiry]
-    private static let form = "https://<host>[/<prefix>]/01/<GTIN>[/10/<lot>][/21/<serial>][?17=YYMMDD], /00/<SSCC>, /414/<GLN>[/254/<ext>] or /417/<GLN>"
+    private static let form =
+        "https://<host>[/<prefix>]/01/<GTIN>[/10/<lot>][/21/<serial>][?17=YYMMDD], /00/<SSCC>, /414/<GLN>[/254/<ext>] or /417/<GLN>"
 
     // MARK: - Parsing
 

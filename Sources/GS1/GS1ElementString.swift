@@ -64,7 +64,8 @@ public enum GS1ElementString {
                 throw GS1Error(
                     .unsupportedSymbology, "symbology identifier '\(prefix)' is not a GS1 one, so the data has no AIs",
                     input: text, offset: 0,
-                    expected: "]d2 (GS1 DataMatrix), ]C1 (GS1-128), ]Q3 (GS1 QR), ]e0 (GS1 DataBar) or ]J1 (GS1 DotCode); check the scanner's GS1 setting")
+                    expected:
+                        "]d2 (GS1 DataMatrix), ]C1 (GS1-128), ]Q3 (GS1 QR), ]e0 (GS1 DataBar) or ]J1 (GS1 DotCode); check the scanner's GS1 setting")
             }
             symbology = known
             start = 3

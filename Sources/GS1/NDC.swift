@@ -31,7 +31,8 @@ public struct NDC: Hashable, Sendable, CustomStringConvertible {
     /// The package code.
     public let package: String
 
-    private static let form = "a hyphenated 10-digit NDC (4-4-2, 5-3-2 or 5-4-1, for example 0001-0123-45) or an NDC-11 (5-4-2, for example 00001-0123-45)"
+    private static let form =
+        "a hyphenated 10-digit NDC (4-4-2, 5-3-2 or 5-4-1, for example 0001-0123-45) or an NDC-11 (5-4-2, for example 00001-0123-45)"
 
     /// Parses a hyphenated 10-digit NDC, or an NDC-11 (hyphenated 5-4-2 or 11 plain digits) whose
     /// padding zero identifies the layout unambiguously.

@@ -63,7 +63,8 @@ public struct DeliverySnapshot: Hashable, Sendable {
     public var lastError: String?
 
     public init(
-        state: DeliveryState, attempts: Int, queuedAt: Int64, dueAt: Int64?, acknowledgementDeadline: Int64? = nil, acknowledgementReference: String? = nil,
+        state: DeliveryState, attempts: Int, queuedAt: Int64, dueAt: Int64?, acknowledgementDeadline: Int64? = nil,
+        acknowledgementReference: String? = nil,
         acknowledgedAt: Int64? = nil, lastError: String? = nil
     ) {
         self.state = state
@@ -125,7 +126,9 @@ public struct IllegalTransition: Error, Hashable, Sendable, CustomStringConverti
 /// The delivery state machine: pure, so every rule is tested without a database or a network.
 public enum DeliveryMachine {
     /// The state after `event` at time `now`, or why the event is not allowed.
-    public static func apply(_ event: DeliveryEvent, to current: DeliverySnapshot, policy: DeliveryPolicy, now: Int64) -> Result<DeliverySnapshot, IllegalTransition> {
+    public static func apply(_ event: DeliveryEvent, to current: DeliverySnapshot, policy: DeliveryPolicy, now: Int64) -> Result<
+        DeliverySnapshot, IllegalTransition
+    > {
         var next = current
         func illegal(_ name: String, _ reason: String) -> Result<DeliverySnapshot, IllegalTransition> {
             .failure(IllegalTransition(from: current.state, event: name, reason: reason))
@@ -179,7 +182,10 @@ public enum DeliveryMachine {
             next.state = .queued
             next.dueAt = now
         case (.retryRequested, _):
-            return illegal("retry", current.state == .queued ? "it is already due" : "only waiting, rejected or dead-lettered deliveries are retried; use resend for a settled one")
+            return illegal(
+                "retry",
+                current.state == .queued
+                    ? "it is already due" : "only waiting, rejected or dead-lettered deliveries are retried; use resend for a settled one")
         case (.resendRequested, .acknowledged), (.resendRequested, .rejected), (.resendRequested, .deadLettered), (.resendRequested, .cancelled):
             next = DeliverySnapshot(state: .queued, attempts: current.attempts, queuedAt: now, dueAt: now)
         case (.resendRequested, _):

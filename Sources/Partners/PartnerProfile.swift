@@ -172,7 +172,8 @@ public struct AS2Settings: Hashable, Sendable {
     public var mdnSigned: Bool
 
     public init(
-        url: String, as2From: String, as2To: String, sign: String?, encrypt: String?, partnerCertificate: String, ourCertificate: String, ourKey: String,
+        url: String, as2From: String, as2To: String, sign: String?, encrypt: String?, partnerCertificate: String, ourCertificate: String,
+        ourKey: String,
         mdnMode: String, mdnSigned: Bool
     ) {
         self.url = url
@@ -208,7 +209,10 @@ public struct RetryPolicy: Hashable, Sendable {
     /// After this long since the delivery was queued, a failing delivery is dead-lettered.
     public var giveUpAfter: Duration
 
-    public init(schedule: [Duration] = [.seconds(60), .seconds(300), .seconds(900), .seconds(3600), .seconds(14_400)], giveUpAfter: Duration = .seconds(72 * 3600)) {
+    public init(
+        schedule: [Duration] = [.seconds(60), .seconds(300), .seconds(900), .seconds(3600), .seconds(14_400)],
+        giveUpAfter: Duration = .seconds(72 * 3600)
+    ) {
         self.schedule = schedule
         self.giveUpAfter = giveUpAfter
     }

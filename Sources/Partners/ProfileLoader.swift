@@ -51,7 +51,8 @@ public struct ProfileLoader: Sendable {
             if let other = seen[profile.id] {
                 problems.append(
                     ProfileProblem(
-                        code: "duplicate-id", file: file, line: 1, column: 1, key: "id", message: "the id '\(profile.id)' is already used by \(other)",
+                        code: "duplicate-id", file: file, line: 1, column: 1, key: "id",
+                        message: "the id '\(profile.id)' is already used by \(other)",
                         hint: "give each partner its own id (and file name)"))
                 profiles[profile.id] = nil
                 continue
@@ -96,7 +97,9 @@ public struct ProfileLoader: Sendable {
             return nil
         }
         guard let root else {
-            log.add("empty-profile", at: nil, key: "", "is empty", hint: "write a profile: id, name, gln, epcis and transport at least (see PartnerProfiles/README.md)")
+            log.add(
+                "empty-profile", at: nil, key: "", "is empty",
+                hint: "write a profile: id, name, gln, epcis and transport at least (see PartnerProfiles/README.md)")
             return nil
         }
         let reader = ProfileReader(log: log, environment: environment, base: (file as NSString).deletingLastPathComponent, file: file)
@@ -139,11 +142,15 @@ private struct ProfileReader {
         if let id {
             let allowed = id.utf8.allSatisfy { ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2D }
             if !allowed || id.count < 2 || id.count > 64 || id.hasPrefix("-") {
-                log.add("bad-id", at: fields.value("id"), key: "id", "'\(id)' is not a valid partner id", hint: "use 2 to 64 lower-case letters, digits and hyphens, starting with a letter or digit")
+                log.add(
+                    "bad-id", at: fields.value("id"), key: "id", "'\(id)' is not a valid partner id",
+                    hint: "use 2 to 64 lower-case letters, digits and hyphens, starting with a letter or digit")
             } else {
                 let stem = ((file as NSString).lastPathComponent as NSString).deletingPathExtension
                 if stem != id {
-                    log.add("id-file-mismatch", at: fields.value("id"), key: "id", "is '\(id)' but the file is named \(stem)", hint: "rename the file to \(id).yaml, or change the id, so operators find a partner's file by its id")
+                    log.add(
+                        "id-file-mismatch", at: fields.value("id"), key: "id", "is '\(id)' but the file is named \(stem)",
+                        hint: "rename the file to \(id).yaml, or change the id, so operators find a partner's file by its id")
                 }
             }
         }
@@ -158,7 +165,8 @@ private struct ProfileReader {
         if let epcis, case .https(let https) = transport, https.mode == .capture, epcis.format != .jsonLD {
             log.add(
                 "capture-needs-json", .warning, at: fields.value("epcis"), key: "epcis.format",
-                "EPCIS 2.0 capture interfaces are only required to accept JSON-LD, and this partner gets XML", hint: "set epcis version \"2.0\" and format json-ld unless the partner confirmed it captures XML")
+                "EPCIS 2.0 capture interfaces are only required to accept JSON-LD, and this partner gets XML",
+                hint: "set epcis version \"2.0\" and format json-ld unless the partner confirmed it captures XML")
         }
         guard let id, let name, let glns, let epcis, let transport, let retry, let acknowledgement, let limits, let verification else { return nil }
         return PartnerProfile(
@@ -179,7 +187,9 @@ private struct ProfileReader {
                 glns.append(try GLN(text))
             } catch {
                 ok = false
-                log.add("bad-gln", at: node, key: fields.keyPath(key), "'\(text)' is not a valid GLN: \(error)", hint: "write the 13-digit GLN with its check digit, in quotes so YAML keeps leading zeros")
+                log.add(
+                    "bad-gln", at: node, key: fields.keyPath(key), "'\(text)' is not a valid GLN: \(error)",
+                    hint: "write the 13-digit GLN with its check digit, in quotes so YAML keeps leading zeros")
             }
         }
         if ok && glns.isEmpty && required {
@@ -196,10 +206,14 @@ private struct ProfileReader {
         fields.rejectUnknown(["version", "format", "identifiers", "dscsa"])
         var settings = EPCISSettings()
         let errorsBefore = log.problems.count
-        if let version = fields.choice("version", EPCISSettings.Version.self) { settings.version = version } else if !fields.has("version") {
+        if let version = fields.choice("version", EPCISSettings.Version.self) {
+            settings.version = version
+        } else if !fields.has("version") {
             _ = fields.require("version", hint: "write version: \"1.2\" (GS1 US DSCSA guideline) or \"2.0\"")
         }
-        if let format = fields.choice("format", EPCISSettings.Format.self) { settings.format = format } else if !fields.has("format") {
+        if let format = fields.choice("format", EPCISSettings.Format.self) {
+            settings.format = format
+        } else if !fields.has("format") {
             _ = fields.require("format", hint: "write format: xml or json-ld")
         }
         if let identifiers = fields.choice("identifiers", EPCISSettings.Identifiers.self) { settings.identifiers = identifiers }
@@ -208,7 +222,8 @@ private struct ProfileReader {
             if dscsa.bool("transactionStatement") == false {
                 log.add(
                     "ts-required", at: dscsa.value("transactionStatement"), key: "epcis.dscsa.transactionStatement",
-                    "cannot be false: DSCSA requires the transaction statement with every change of ownership", hint: "remove the key or set it to true")
+                    "cannot be false: DSCSA requires the transaction statement with every change of ownership",
+                    hint: "remove the key or set it to true")
             }
             if let history = dscsa.bool("transactionHistory") { settings.transactionHistory = history }
             if let type = dscsa.choice("ndcCodeType", EPCISSettings.NDCCodeType.self) { settings.ndcCodeType = type }
@@ -217,10 +232,13 @@ private struct ProfileReader {
         if settings.version == .v2_0 && settings.format == .xml && fields.has("format") {
             log.add(
                 "incompatible-options", at: fields.value("format"), key: "epcis.format",
-                "EPCIS 2.0 XML has no place for the GS1 US transaction statement, so the gateway cannot compose it", hint: "use version \"1.2\" with xml, or version \"2.0\" with json-ld")
+                "EPCIS 2.0 XML has no place for the GS1 US transaction statement, so the gateway cannot compose it",
+                hint: "use version \"1.2\" with xml, or version \"2.0\" with json-ld")
         }
         if settings.version == .v1_2 && settings.format == .jsonLD {
-            log.add("incompatible-options", at: fields.value("format"), key: "epcis.format", "JSON-LD exists only for EPCIS 2.0", hint: "use version \"2.0\" with json-ld, or format xml with version \"1.2\"")
+            log.add(
+                "incompatible-options", at: fields.value("format"), key: "epcis.format", "JSON-LD exists only for EPCIS 2.0",
+                hint: "use version \"2.0\" with json-ld, or format xml with version \"1.2\"")
         }
         return log.problems[errorsBefore...].contains { $0.severity == .error } ? nil : settings
     }
@@ -234,7 +252,8 @@ private struct ProfileReader {
         guard kinds.count == 1, let kind = kinds.first, let block = fields.value(kind) else {
             log.add(
                 kinds.isEmpty ? "no-transport" : "several-transports", at: node, key: "transport",
-                kinds.isEmpty ? "names no transport" : "names \(kinds.count) transports (\(kinds.joined(separator: ", "))); a partner is reached one way",
+                kinds.isEmpty
+                    ? "names no transport" : "names \(kinds.count) transports (\(kinds.joined(separator: ", "))); a partner is reached one way",
                 hint: "keep exactly one of https, as2 or sftp")
             return nil
         }
@@ -260,7 +279,8 @@ private struct ProfileReader {
                 if !verify {
                     log.add(
                         "tls-unverified", .warning, at: tls.value("verify"), key: tls.keyPath("verify"),
-                        "turns certificate checking off: anyone on the network path can read and alter documents", hint: "give the partner's CA with caFile instead")
+                        "turns certificate checking off: anyone on the network path can read and alter documents",
+                        hint: "give the partner's CA with caFile instead")
                 }
             }
             settings.caFile = path(tls, "caFile")
@@ -268,7 +288,9 @@ private struct ProfileReader {
             settings.clientKey = path(tls, "clientKey")
             if tls.has("clientCertificate") != tls.has("clientKey") {
                 let missing = tls.has("clientCertificate") ? "clientKey" : "clientCertificate"
-                log.add("incomplete-mtls", at: tls.node, key: tls.keyPath(missing), "is missing: mutual TLS needs both the certificate and its key", hint: "add \(missing), or remove the other one")
+                log.add(
+                    "incomplete-mtls", at: tls.node, key: tls.keyPath(missing), "is missing: mutual TLS needs both the certificate and its key",
+                    hint: "add \(missing), or remove the other one")
             }
         }
         if let node = fields.value("auth") { settings.authentication = authentication(node, path: fields.keyPath("auth")) ?? .none }
@@ -276,12 +298,17 @@ private struct ProfileReader {
             for name in headers.keys {
                 guard let value = headers.string(name) else { continue }
                 let lower = name.lowercased()
-                if ["authorization", "content-type", "content-length", "host", "proxy-authorization"].contains(lower) || lower.contains("token") || lower.contains("key") || lower.contains("secret") {
+                if ["authorization", "content-type", "content-length", "host", "proxy-authorization"].contains(lower) || lower.contains("token")
+                    || lower.contains("key") || lower.contains("secret")
+                {
                     log.add(
                         "reserved-header", at: headers.value(name), key: headers.keyPath(name),
-                        "cannot be set here: the gateway sets it, or it would put a credential in the profile", hint: "use the auth block (bearer, apiKey or oauth2) for credentials")
+                        "cannot be set here: the gateway sets it, or it would put a credential in the profile",
+                        hint: "use the auth block (bearer, apiKey or oauth2) for credentials")
                 } else if name.isEmpty || !name.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != 0x3A }) {
-                    log.add("bad-header", at: headers.value(name), key: headers.keyPath(name), "is not a valid HTTP header name", hint: "use letters, digits and hyphens")
+                    log.add(
+                        "bad-header", at: headers.value(name), key: headers.keyPath(name), "is not a valid HTTP header name",
+                        hint: "use letters, digits and hyphens")
                 } else {
                     settings.headers[name] = value
                 }
@@ -299,9 +326,13 @@ private struct ProfileReader {
     func authentication(_ node: Node, path: String) -> HTTPSSettings.Authentication? {
         guard let fields = Fields(node, path: path, log: log) else { return nil }
         fields.rejectUnknown(["oauth2", "bearer", "apiKey"])
-        guard fields.keys.count == 1, let kind = fields.keys.first, let block = fields.value(kind), let auth = Fields(block, path: fields.keyPath(kind), log: log) else {
+        guard fields.keys.count == 1, let kind = fields.keys.first, let block = fields.value(kind),
+            let auth = Fields(block, path: fields.keyPath(kind), log: log)
+        else {
             if fields.keys.count > 1 {
-                log.add("several-auth", at: node, key: path, "names \(fields.keys.count) methods; the gateway uses one", hint: "keep one of oauth2, bearer or apiKey")
+                log.add(
+                    "several-auth", at: node, key: path, "names \(fields.keys.count) methods; the gateway uses one",
+                    hint: "keep one of oauth2, bearer or apiKey")
             }
             return nil
         }
@@ -329,7 +360,8 @@ private struct ProfileReader {
         if fields.has(name) {
             log.add(
                 "inline-secret", at: fields.value(name), key: fields.keyPath(name),
-                "puts a secret in the profile, where it ends up in version control, reviews and logs", hint: "move it to an environment variable named by \(name)Env, or a file named by \(name)File")
+                "puts a secret in the profile, where it ends up in version control, reviews and logs",
+                hint: "move it to an environment variable named by \(name)Env, or a file named by \(name)File")
             return nil
         }
         let env = fields.string("\(name)Env")
@@ -337,20 +369,28 @@ private struct ProfileReader {
         switch (env, file) {
         case (let env?, nil):
             if !env.utf8.allSatisfy({ ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x5F }) {
-                log.add("bad-value", at: fields.value("\(name)Env"), key: fields.keyPath("\(name)Env"), "'\(env)' is not an environment variable name", hint: "use upper-case letters, digits and underscores")
+                log.add(
+                    "bad-value", at: fields.value("\(name)Env"), key: fields.keyPath("\(name)Env"), "'\(env)' is not an environment variable name",
+                    hint: "use upper-case letters, digits and underscores")
                 return nil
             }
             if environment[env] == nil {
-                log.add("secret-unset", .warning, at: fields.value("\(name)Env"), key: fields.keyPath("\(name)Env"), "names \(env), which is not set here; deliveries will fail until it is", hint: "set \(env) in the gateway's environment")
+                log.add(
+                    "secret-unset", .warning, at: fields.value("\(name)Env"), key: fields.keyPath("\(name)Env"),
+                    "names \(env), which is not set here; deliveries will fail until it is", hint: "set \(env) in the gateway's environment")
             }
             return .environment(env)
         case (nil, let file?): return .file(file)
         case (.some, .some):
-            log.add("several-secrets", at: fields.node, key: fields.keyPath(name), "is given both by \(name)Env and \(name)File", hint: "keep one of them")
+            log.add(
+                "several-secrets", at: fields.node, key: fields.keyPath(name), "is given both by \(name)Env and \(name)File", hint: "keep one of them"
+            )
             return nil
         case (nil, nil):
             if !fields.has("\(name)File") {
-                log.add("missing-key", at: fields.node, key: fields.keyPath("\(name)Env"), "is required (or \(name)File)", hint: "name the environment variable or the file that holds the secret")
+                log.add(
+                    "missing-key", at: fields.node, key: fields.keyPath("\(name)Env"), "is required (or \(name)File)",
+                    hint: "name the environment variable or the file that holds the secret")
             }
             return nil
         }
@@ -363,7 +403,8 @@ private struct ProfileReader {
         let resolved = text.hasPrefix("/") ? text : (base as NSString).appendingPathComponent(text)
         if !FileManager.default.isReadableFile(atPath: resolved) {
             log.add(
-                "missing-file", .warning, at: fields.value(key), key: fields.keyPath(key), "names \(text), which cannot be read here; deliveries will fail until it can",
+                "missing-file", .warning, at: fields.value(key), key: fields.keyPath(key),
+                "names \(text), which cannot be read here; deliveries will fail until it can",
                 hint: "install the file, or correct the path (relative paths start at the profile's directory)")
         }
         return resolved
@@ -371,14 +412,19 @@ private struct ProfileReader {
 
     func url(_ fields: Fields, _ key: String, schemes: [String]) -> String? {
         guard let text = fields.string(key, required: true, hint: "add the \(schemes[0]) URL") else { return nil }
-        guard let components = URLComponents(string: text), let scheme = components.scheme?.lowercased(), let host = components.host, !host.isEmpty else {
-            log.add("bad-url", at: fields.value(key), key: fields.keyPath(key), "'\(text)' is not an absolute URL", hint: "write it as \(schemes[0])://host[:port]/path")
+        guard let components = URLComponents(string: text), let scheme = components.scheme?.lowercased(), let host = components.host, !host.isEmpty
+        else {
+            log.add(
+                "bad-url", at: fields.value(key), key: fields.keyPath(key), "'\(text)' is not an absolute URL",
+                hint: "write it as \(schemes[0])://host[:port]/path")
             return nil
         }
         guard schemes.contains(scheme) else {
             log.add(
-                "bad-url", at: fields.value(key), key: fields.keyPath(key), "uses \(scheme):// but only \(schemes.joined(separator: ", ")) is allowed here",
-                hint: scheme == "http" ? "use https: documents carry trade data and must not cross networks in clear text" : "use a \(schemes[0]):// URL")
+                "bad-url", at: fields.value(key), key: fields.keyPath(key),
+                "uses \(scheme):// but only \(schemes.joined(separator: ", ")) is allowed here",
+                hint: scheme == "http"
+                    ? "use https: documents carry trade data and must not cross networks in clear text" : "use a \(schemes[0]):// URL")
             return nil
         }
         return text
@@ -392,18 +438,25 @@ private struct ProfileReader {
         let to = fields.string("as2To", required: true, hint: "add the partner's AS2 name")
         for (key, value) in [("as2From", from), ("as2To", to)] {
             if let value, value.count > 128 || !value.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F }) {
-                log.add("bad-value", at: fields.value(key), key: fields.keyPath(key), "'\(value)' is not a valid AS2 name", hint: "use 1 to 128 printable ASCII characters without spaces (RFC 4130 §6.2)")
+                log.add(
+                    "bad-value", at: fields.value(key), key: fields.keyPath(key), "'\(value)' is not a valid AS2 name",
+                    hint: "use 1 to 128 printable ASCII characters without spaces (RFC 4130 §6.2)")
             }
         }
         let signs = ["sha-256", "sha-384", "sha-512", "sha-1"]
         let sign = fields.string("sign") ?? "sha-256"
         if !signs.contains(sign) && sign != "none" {
-            log.add("bad-value", at: fields.value("sign"), key: fields.keyPath("sign"), "'\(sign)' is not one of \(signs.joined(separator: ", ")), none", hint: "sha-256 is the default every AS2 product accepts")
+            log.add(
+                "bad-value", at: fields.value("sign"), key: fields.keyPath("sign"), "'\(sign)' is not one of \(signs.joined(separator: ", ")), none",
+                hint: "sha-256 is the default every AS2 product accepts")
         }
         let ciphers = ["aes-256-cbc", "aes-192-cbc", "aes-128-cbc", "des-ede3-cbc"]
         let encrypt = fields.string("encrypt") ?? "aes-256-cbc"
         if !ciphers.contains(encrypt) && encrypt != "none" {
-            log.add("bad-value", at: fields.value("encrypt"), key: fields.keyPath("encrypt"), "'\(encrypt)' is not one of \(ciphers.joined(separator: ", ")), none", hint: "aes-256-cbc is the default; AES-GCM is refused by common peers")
+            log.add(
+                "bad-value", at: fields.value("encrypt"), key: fields.keyPath("encrypt"),
+                "'\(encrypt)' is not one of \(ciphers.joined(separator: ", ")), none",
+                hint: "aes-256-cbc is the default; AES-GCM is refused by common peers")
         }
         let partnerCertificate = requiredPath(fields, "partnerCertificate", hint: "add the partner's certificate (PEM) it encrypts and signs with")
         let ourCertificate = requiredPath(fields, "ourCertificate", hint: "add our certificate (PEM) the partner has")
@@ -413,15 +466,21 @@ private struct ProfileReader {
         if let node = fields.value("mdn"), let mdn = Fields(node, path: fields.keyPath("mdn"), log: log) {
             mdn.rejectUnknown(["mode", "signed"])
             if let value = mdn.string("mode") {
-                if ["sync", "async"].contains(value) { mode = value } else {
-                    log.add("bad-value", at: mdn.value("mode"), key: mdn.keyPath("mode"), "'\(value)' is not sync or async", hint: "write sync or async")
+                if ["sync", "async"].contains(value) {
+                    mode = value
+                } else {
+                    log.add(
+                        "bad-value", at: mdn.value("mode"), key: mdn.keyPath("mode"), "'\(value)' is not sync or async", hint: "write sync or async")
                 }
             }
             if let value = mdn.bool("signed") { signed = value }
         }
-        guard !log.problems[start...].contains(where: { $0.severity == .error }), let url, let from, let to, let partnerCertificate, let ourCertificate, let ourKey else { return nil }
+        guard !log.problems[start...].contains(where: { $0.severity == .error }), let url, let from, let to, let partnerCertificate,
+            let ourCertificate, let ourKey
+        else { return nil }
         return AS2Settings(
-            url: url, as2From: from, as2To: to, sign: sign == "none" ? nil : sign, encrypt: encrypt == "none" ? nil : encrypt, partnerCertificate: partnerCertificate,
+            url: url, as2From: from, as2To: to, sign: sign == "none" ? nil : sign, encrypt: encrypt == "none" ? nil : encrypt,
+            partnerCertificate: partnerCertificate,
             ourCertificate: ourCertificate, ourKey: ourKey, mdnMode: mode, mdnSigned: signed)
     }
 
@@ -434,22 +493,30 @@ private struct ProfileReader {
         fields.rejectUnknown(["host", "port", "user", "password", "privateKey", "hostKeyFingerprint", "directory"])
         let start = log.problems.count
         if fields.has("password") {
-            log.add("inline-secret", at: fields.value("password"), key: fields.keyPath("password"), "puts a password in the profile", hint: "log in with a key: give privateKey (an Ed25519 key file)")
+            log.add(
+                "inline-secret", at: fields.value("password"), key: fields.keyPath("password"), "puts a password in the profile",
+                hint: "log in with a key: give privateKey (an Ed25519 key file)")
         }
         let host = fields.string("host", required: true, hint: "add the SFTP server's host name")
         var port = 22
         if let text = fields.string("port") {
-            if let value = Int(text), (1...65_535).contains(value) { port = value } else {
-                log.add("bad-value", at: fields.value("port"), key: fields.keyPath("port"), "'\(text)' is not a TCP port", hint: "write a number from 1 to 65535")
+            if let value = Int(text), (1...65_535).contains(value) {
+                port = value
+            } else {
+                log.add(
+                    "bad-value", at: fields.value("port"), key: fields.keyPath("port"), "'\(text)' is not a TCP port",
+                    hint: "write a number from 1 to 65535")
             }
         }
         let user = fields.string("user", required: true, hint: "add the user name the partner created")
         let key = requiredPath(fields, "privateKey", hint: "add our private key file (Ed25519 recommended)")
-        let fingerprint = fields.string("hostKeyFingerprint", required: true, hint: "add the server's host key fingerprint (ssh-keyscan HOST | ssh-keygen -lf -)")
+        let fingerprint = fields.string(
+            "hostKeyFingerprint", required: true, hint: "add the server's host key fingerprint (ssh-keyscan HOST | ssh-keygen -lf -)")
         if let fingerprint, !(fingerprint.hasPrefix("SHA256:") && fingerprint.count == 50) {
             log.add(
                 "bad-fingerprint", at: fields.value("hostKeyFingerprint"), key: fields.keyPath("hostKeyFingerprint"),
-                "'\(fingerprint)' is not an SHA256 host key fingerprint", hint: "write it as ssh-keygen -lf prints it: SHA256: and 43 base64 characters")
+                "'\(fingerprint)' is not an SHA256 host key fingerprint",
+                hint: "write it as ssh-keygen -lf prints it: SHA256: and 43 base64 characters")
         }
         let directory = fields.string("directory") ?? "."
         guard !log.problems[start...].contains(where: { $0.severity == .error }), let host, let user, let key, let fingerprint else { return nil }
@@ -465,7 +532,9 @@ private struct ProfileReader {
         if let entries = fields.strings("schedule") {
             let schedule = entries.compactMap { Fields.duration($0.0, at: $0.1, key: "retry.schedule", log: log) }
             if entries.isEmpty {
-                log.add("empty-schedule", at: fields.value("schedule"), key: "retry.schedule", "lists no wait", hint: "give at least one wait, for example [1m, 5m, 15m, 1h]")
+                log.add(
+                    "empty-schedule", at: fields.value("schedule"), key: "retry.schedule", "lists no wait",
+                    hint: "give at least one wait, for example [1m, 5m, 15m, 1h]")
             } else if schedule.count == entries.count {
                 policy.schedule = schedule
             }
@@ -473,7 +542,9 @@ private struct ProfileReader {
         if let giveUp = fields.duration("giveUpAfter") {
             policy.giveUpAfter = giveUp
             if let first = policy.schedule.first, giveUp < first {
-                log.add("give-up-too-soon", at: fields.value("giveUpAfter"), key: "retry.giveUpAfter", "is shorter than the first retry wait, so no retry would ever happen", hint: "make it longer than \(policy.schedule.first!)")
+                log.add(
+                    "give-up-too-soon", at: fields.value("giveUpAfter"), key: "retry.giveUpAfter",
+                    "is shorter than the first retry wait, so no retry would ever happen", hint: "make it longer than \(policy.schedule.first!)")
             }
         }
         return log.problems[start...].contains { $0.severity == .error } ? nil : policy
@@ -493,10 +564,16 @@ private struct ProfileReader {
         guard let fields = Fields(node, path: "limits", log: log) else { return nil }
         fields.rejectUnknown(["maxDocumentBytes", "maxEventsPerDocument", "oversize"])
         let start = log.problems.count
-        if let text = fields.string("maxDocumentBytes") { limits.maxDocumentBytes = Fields.size(text, at: fields.value("maxDocumentBytes"), key: "limits.maxDocumentBytes", log: log) }
+        if let text = fields.string("maxDocumentBytes") {
+            limits.maxDocumentBytes = Fields.size(text, at: fields.value("maxDocumentBytes"), key: "limits.maxDocumentBytes", log: log)
+        }
         if let text = fields.string("maxEventsPerDocument") {
-            if let value = Int(text), value > 0 { limits.maxEventsPerDocument = value } else {
-                log.add("bad-value", at: fields.value("maxEventsPerDocument"), key: "limits.maxEventsPerDocument", "'\(text)' is not a positive whole number", hint: "write a number of events, for example 10000")
+            if let value = Int(text), value > 0 {
+                limits.maxEventsPerDocument = value
+            } else {
+                log.add(
+                    "bad-value", at: fields.value("maxEventsPerDocument"), key: "limits.maxEventsPerDocument",
+                    "'\(text)' is not a positive whole number", hint: "write a number of events, for example 10000")
             }
         }
         if let oversize = fields.choice("oversize", DocumentLimits.Oversize.self) { limits.oversize = oversize }

@@ -34,7 +34,9 @@ struct Fields {
     /// Nil (with a problem) when `node` is not a mapping.
     init?(_ node: Node, path: String, log: ProblemLog) {
         guard let mapping = node.mapping else {
-            log.add("wrong-type", at: node, key: path, "must be a mapping of keys to values, not \(Fields.kind(node))", hint: "write it as `key: value` lines indented under \(path.isEmpty ? "the top level" : "`\(path)`")")
+            log.add(
+                "wrong-type", at: node, key: path, "must be a mapping of keys to values, not \(Fields.kind(node))",
+                hint: "write it as `key: value` lines indented under \(path.isEmpty ? "the top level" : "`\(path)`")")
             return nil
         }
         self.path = path
@@ -72,11 +74,15 @@ struct Fields {
     func string(_ key: String, required: Bool = false, hint: String = "") -> String? {
         guard let node = required ? require(key, hint: hint) : value(key) else { return nil }
         guard let scalar = node.scalar else {
-            log.add("wrong-type", at: node, key: keyPath(key), "must be a single value, not \(Fields.kind(node))", hint: hint.isEmpty ? "write one value after the colon" : hint)
+            log.add(
+                "wrong-type", at: node, key: keyPath(key), "must be a single value, not \(Fields.kind(node))",
+                hint: hint.isEmpty ? "write one value after the colon" : hint)
             return nil
         }
         if scalar.string.isEmpty && scalar.style == .plain {
-            log.add("empty-value", at: node, key: keyPath(key), "has no value", hint: hint.isEmpty ? "write a value after the colon, or remove the key" : hint)
+            log.add(
+                "empty-value", at: node, key: keyPath(key), "has no value",
+                hint: hint.isEmpty ? "write a value after the colon, or remove the key" : hint)
             return nil
         }
         return scalar.string
@@ -99,7 +105,9 @@ struct Fields {
         guard let text = string(key) else { return nil }
         if let value = T(rawValue: text) { return value }
         let allowed = T.allCases.map(\.rawValue)
-        log.add("bad-value", at: value(key), key: keyPath(key), "'\(text)' is not one of \(allowed.joined(separator: ", "))", hint: "write one of \(allowed.joined(separator: ", "))")
+        log.add(
+            "bad-value", at: value(key), key: keyPath(key), "'\(text)' is not one of \(allowed.joined(separator: ", "))",
+            hint: "write one of \(allowed.joined(separator: ", "))")
         return nil
     }
 
@@ -114,13 +122,17 @@ struct Fields {
         guard let node = value(key) else { return nil }
         if let scalar = node.scalar { return [(scalar.string, node)] }
         guard let sequence = node.sequence else {
-            log.add("wrong-type", at: node, key: keyPath(key), "must be a value or a list of values, not \(Fields.kind(node))", hint: "write [a, b] or one `- value` line per entry")
+            log.add(
+                "wrong-type", at: node, key: keyPath(key), "must be a value or a list of values, not \(Fields.kind(node))",
+                hint: "write [a, b] or one `- value` line per entry")
             return nil
         }
         var result: [(String, Node)] = []
         for (index, item) in sequence.enumerated() {
             guard let scalar = item.scalar else {
-                log.add("wrong-type", at: item, key: "\(keyPath(key))[\(index)]", "must be a single value, not \(Fields.kind(item))", hint: "write one value per list entry")
+                log.add(
+                    "wrong-type", at: item, key: "\(keyPath(key))[\(index)]", "must be a single value, not \(Fields.kind(item))",
+                    hint: "write one value per list entry")
                 continue
             }
             result.append((scalar.string, item))
@@ -145,7 +157,9 @@ struct Fields {
             }
         }
         guard valid, number.isEmpty, seconds > 0 else {
-            log.add("bad-duration", at: node, key: key, "'\(text)' is not a positive duration", hint: "write a number and a unit (s, m, h, d), for example 90s, 15m, 1h30m or 3d")
+            log.add(
+                "bad-duration", at: node, key: key, "'\(text)' is not a positive duration",
+                hint: "write a number and a unit (s, m, h, d), for example 90s, 15m, 1h30m or 3d")
             return nil
         }
         return .seconds(seconds)
@@ -153,11 +167,15 @@ struct Fields {
 
     /// A byte count such as `50MB`, `10MiB` or `2000000`.
     static func size(_ text: String, at node: Node?, key: String, log: ProblemLog) -> Int? {
-        let units: [(String, Int)] = [("KiB", 1024), ("MiB", 1 << 20), ("GiB", 1 << 30), ("KB", 1000), ("MB", 1_000_000), ("GB", 1_000_000_000), ("B", 1)]
+        let units: [(String, Int)] = [
+            ("KiB", 1024), ("MiB", 1 << 20), ("GiB", 1 << 30), ("KB", 1000), ("MB", 1_000_000), ("GB", 1_000_000_000), ("B", 1),
+        ]
         let unit = units.first { text.hasSuffix($0.0) }
         let digits = unit.map { String(text.dropLast($0.0.count)) } ?? text
         guard let value = Int(digits.trimmingSuffixSpaces), value > 0, value <= (1 << 40) / (unit?.1 ?? 1) else {
-            log.add("bad-size", at: node, key: key, "'\(text)' is not a positive size", hint: "write a number of bytes with an optional unit (KB, MB, GB, KiB, MiB, GiB), for example 50MB")
+            log.add(
+                "bad-size", at: node, key: key, "'\(text)' is not a positive size",
+                hint: "write a number of bytes with an optional unit (KB, MB, GB, KiB, MiB, GiB), for example 50MB")
             return nil
         }
         return value * (unit?.1 ?? 1)

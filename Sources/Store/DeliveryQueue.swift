@@ -33,7 +33,8 @@ public protocol DeliveryQueue: Sendable {
     /// finished where ``startAttempt(_:version:)`` recorded it (even when the claim was lost:
     /// what happened on the wire is always kept), or added.
     /// - Returns: false when the delivery moved on meanwhile.
-    func update(_ id: String, version: Int64, to snapshot: DeliverySnapshot, attempt: AttemptRow?, action: ActionRow?, now: Int64) async throws -> Bool
+    func update(_ id: String, version: Int64, to snapshot: DeliverySnapshot, attempt: AttemptRow?, action: ActionRow?, now: Int64) async throws
+        -> Bool
 
     /// Writes the stored bytes of a delivery to `path`, checking them against the stored digest.
     func spool(_ id: String, to path: String) async throws
@@ -49,7 +50,8 @@ public protocol DeliveryQueue: Sendable {
 
 extension DeliveryQueue {
     /// Claims up to `limit` due deliveries, polls first.
-    public func claim(owner: String, now: Int64, leaseUntil: Int64, limit: Int, transition: @Sendable (DeliverySnapshot) -> DeliverySnapshot?) async throws
+    public func claim(owner: String, now: Int64, leaseUntil: Int64, limit: Int, transition: @Sendable (DeliverySnapshot) -> DeliverySnapshot?)
+        async throws
         -> [DeliveryRow]
     {
         try await claim(owner: owner, now: now, leaseUntil: leaseUntil, limit: limit, polls: limit, transition: transition)
@@ -71,7 +73,10 @@ public struct NewDelivery: Sendable {
     /// The file holding the exact bytes.
     public var payload: String
 
-    public init(id: String, partner: String, shipment: String?, transport: String, documentID: String, contentType: String, metadata: [String: String] = [:], payload: String) {
+    public init(
+        id: String, partner: String, shipment: String?, transport: String, documentID: String, contentType: String, metadata: [String: String] = [:],
+        payload: String
+    ) {
         self.id = id
         self.partner = partner
         self.shipment = shipment
@@ -211,7 +216,8 @@ enum QueueSQL {
     static let attemptColumns = "attempt_id, kind, started_at, finished_at, outcome, detail, owner"
 
     /// What an unfinished attempt on a delivery that was claimed again says about itself.
-    static let interruptedDetail = "the gateway process stopped before this attempt ended (its claim ran out); whether the partner received it is unknown"
+    static let interruptedDetail =
+        "the gateway process stopped before this attempt ended (its claim ran out); whether the partner received it is unknown"
 
     static func encode(_ metadata: [String: String]) -> String {
         let data = (try? JSONSerialization.data(withJSONObject: metadata, options: [.sortedKeys])) ?? Data("{}".utf8)
@@ -222,7 +228,9 @@ enum QueueSQL {
     /// holds facts such as an AS2 Message-ID that retries must repeat).
     static func decode(_ text: String, delivery: String) throws -> [String: String] {
         guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)), let metadata = object as? [String: String] else {
-            throw StoreError(.corrupt, "delivery \(delivery) has unreadable metadata '\(text.prefix(200))'; restore the row from a backup, or cancel it and queue again")
+            throw StoreError(
+                .corrupt,
+                "delivery \(delivery) has unreadable metadata '\(text.prefix(200))'; restore the row from a backup, or cancel it and queue again")
         }
         return metadata
     }

@@ -198,13 +198,51 @@ public struct StoreError: Error, Hashable, Sendable, CustomStringConvertible {
 
 /// Opens the store a location names.
 public enum StoreLocation {
-    /// `postgres://user:password@host:port/database` opens ``PostgresStore``; anything else is
-    /// a SQLite file path (a `sqlite:` prefix is allowed).
-    public static func open(_ location: String) async throws -> any GatewayStore {
-        if location.hasPrefix("postgres://") || location.hasPrefix("postgresql://") {
-            return try await PostgresStore(url: location)
+    /// Whether `location` names a PostgreSQL database.
+    public static func isPostgres(_ location: String) -> Bool { location.hasPrefix("postgres://") || location.hasPrefix("postgresql://") }
+
+    /// The SQLite file a location names (a `sqlite:` prefix is allowed), or nil for PostgreSQL.
+    public static func sqlitePath(_ location: String) -> String? {
+        if isPostgres(location) { return nil }
+        return location.hasPrefix("sqlite:") ? String(location.dropFirst("sqlite:".count)) : location
+    }
+
+    /// Runs `body` with the store `location` names, then closes it.
+    ///
+    /// `postgres://user:password@host:port/database` is ``PostgresStore``: its client runs as a
+    /// child task for exactly as long as `body` (so it outlives everything `body` runs, such as
+    /// a service group's graceful shutdown), and the tables are migrated before `body` starts.
+    /// Anything else is a SQLite file path (``SQLiteStore``).
+    public static func withStore<T>(_ location: String, _ body: (any GatewayStore) async throws -> T) async throws -> T {
+        guard isPostgres(location) else {
+            let store = try SQLiteStore(path: sqlitePath(location) ?? location)
+            do {
+                let result = try await body(store)
+                try await store.close()
+                return result
+            } catch {
+                try? await store.close()
+                throw error
+            }
         }
-        let path = location.hasPrefix("sqlite:") ? String(location.dropFirst("sqlite:".count)) : location
-        return try SQLiteStore(path: path)
+        let store = try PostgresStore(url: location)
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            let (started, signal) = AsyncStream<Void>.makeStream()
+            group.addTask {
+                signal.finish()
+                await store.run()
+            }
+            for await _ in started {}
+            defer { group.cancelAll() }
+            try await store.prepare()
+            return try await body(store)
+        }
+    }
+
+    /// Opens the store and keeps it until ``GatewayStore/close()``; for tests and tools that
+    /// hold a store across calls. Prefer ``withStore(_:_:)``.
+    public static func open(_ location: String) async throws -> any GatewayStore {
+        if isPostgres(location) { return try await PostgresStore.open(url: location) }
+        return try SQLiteStore(path: sqlitePath(location) ?? location)
     }
 }

@@ -1,6 +1,6 @@
-internal import GatewayCore
 internal import EPCIS
 internal import Foundation
+internal import GatewayCore
 internal import NIOCore
 public import Outbox
 internal import PostgresNIO
@@ -25,9 +25,12 @@ extension PostgresStore {
     public func enqueue(_ delivery: NewDelivery, at now: Int64) async throws -> DeliveryRow {
         try await transaction("queue delivery \(delivery.id)") { connection in
             // Two processes queueing the same shipment: the second waits here, then sees the first.
-            try await connection.query("SELECT pg_advisory_xact_lock(hashtext(\(delivery.partner + "\u{1F}" + (delivery.shipment ?? delivery.id))))", logger: self.logger)
+            try await connection.query(
+                "SELECT pg_advisory_xact_lock(hashtext(\(delivery.partner + "\u{1F}" + (delivery.shipment ?? delivery.id))))", logger: self.logger)
             if let shipment = delivery.shipment,
-                let existing = try await self.rows(connection, "SELECT \(QueueSQL.columns) FROM deliveries WHERE partner = $1 AND shipment = $2", [delivery.partner, shipment]).first
+                let existing = try await self.rows(
+                    connection, "SELECT \(QueueSQL.columns) FROM deliveries WHERE partner = $1 AND shipment = $2", [delivery.partner, shipment]
+                ).first
             {
                 throw DeliveryExists(existing: existing)
             }
@@ -41,7 +44,8 @@ extension PostgresStore {
         var sequence = 0
         while let data = try reader.next() {
             try await connection.query(
-                "INSERT INTO delivery_payload (delivery_id, seq, data) VALUES (\(delivery.id), \(sequence), \(ByteBuffer(bytes: data)))", logger: logger)
+                "INSERT INTO delivery_payload (delivery_id, seq, data) VALUES (\(delivery.id), \(sequence), \(ByteBuffer(bytes: data)))",
+                logger: logger)
             sequence += 1
         }
         let (total, digest) = (reader.bytes, reader.finish())
@@ -58,7 +62,9 @@ extension PostgresStore {
         return row
     }
 
-    public func claim(owner: String, now: Int64, leaseUntil: Int64, limit: Int, polls: Int, transition: @Sendable (DeliverySnapshot) -> DeliverySnapshot?)
+    public func claim(
+        owner: String, now: Int64, leaseUntil: Int64, limit: Int, polls: Int, transition: @Sendable (DeliverySnapshot) -> DeliverySnapshot?
+    )
         async throws -> [DeliveryRow]
     {
         try await transaction("claim deliveries") { connection in
@@ -98,7 +104,9 @@ extension PostgresStore {
         }
     }
 
-    public func update(_ id: String, version: Int64, to snapshot: DeliverySnapshot, attempt: AttemptRow?, action: ActionRow?, now: Int64) async throws -> Bool {
+    public func update(_ id: String, version: Int64, to snapshot: DeliverySnapshot, attempt: AttemptRow?, action: ActionRow?, now: Int64) async throws
+        -> Bool
+    {
         try await transaction("update delivery \(id)") { connection in
             if let attempt {
                 let finished = try await connection.query(
@@ -126,7 +134,9 @@ extension PostgresStore {
     /// The delivery's version, its row locked until the transaction ends.
     private func version(_ connection: PostgresConnection, _ id: String) async throws -> Int64? {
         var current: Int64?
-        for try await value in try await connection.query("SELECT version FROM deliveries WHERE id = \(id) FOR UPDATE", logger: logger).decode(Int64.self) {
+        for try await value in try await connection.query("SELECT version FROM deliveries WHERE id = \(id) FOR UPDATE", logger: logger).decode(
+            Int64.self)
+        {
             current = value
         }
         return current
@@ -143,12 +153,16 @@ extension PostgresStore {
     public func spool(_ id: String, to path: String) async throws {
         try await transaction("read the bytes of delivery \(id)") { connection in
             var expected: String?
-            for try await value in try await connection.query("SELECT sha256 FROM deliveries WHERE id = \(id)", logger: self.logger).decode(String.self) {
+            for try await value in try await connection.query("SELECT sha256 FROM deliveries WHERE id = \(id)", logger: self.logger).decode(
+                String.self)
+            {
                 expected = value
             }
             guard let expected else { throw StoreError(.failed, "there is no delivery \(id)") }
             let handle: FileHandle
-            do { handle = try PrivateFile.create(path) } catch { throw StoreError(.failed, "cannot write \(path) to send delivery \(id)", cause: error as? PrivateFileError) }
+            do { handle = try PrivateFile.create(path) } catch {
+                throw StoreError(.failed, "cannot write \(path) to send delivery \(id)", cause: error as? PrivateFileError)
+            }
             defer { try? handle.close() }
             let digest = Digest.SHA256Stream()
             // Rows stream with back-pressure, one chunk at a time.
@@ -181,11 +195,16 @@ extension PostgresStore {
         try await transaction("read the attempts of \(id)") { connection in
             var result: [AttemptRow] = []
             let rows = try await connection.query(
-                "SELECT \(unescaped: QueueSQL.attemptColumns) FROM delivery_attempts WHERE delivery_id = \(id) ORDER BY started_at, n", logger: self.logger)
+                "SELECT \(unescaped: QueueSQL.attemptColumns) FROM delivery_attempts WHERE delivery_id = \(id) ORDER BY started_at, n",
+                logger: self.logger)
             do {
-                for try await (attempt, kind, started, finished, outcome, detail, owner) in rows.decode((String, String, Int64, Int64?, String, String, String).self) {
+                for try await (attempt, kind, started, finished, outcome, detail, owner) in rows.decode(
+                    (String, String, Int64, Int64?, String, String, String).self)
+                {
                     result.append(
-                        AttemptRow(id: attempt, deliveryID: id, kind: kind, startedAt: started, finishedAt: finished, outcome: outcome, detail: detail, owner: owner))
+                        AttemptRow(
+                            id: attempt, deliveryID: id, kind: kind, startedAt: started, finishedAt: finished, outcome: outcome, detail: detail,
+                            owner: owner))
                 }
             } catch let error as PostgresDecodingError {
                 throw StoreError(.corrupt, "an attempt on delivery \(id) cannot be read", cause: StoreError.Detail(error))
@@ -198,7 +217,8 @@ extension PostgresStore {
         try await transaction("read the actions on \(id)") { connection in
             var result: [ActionRow] = []
             let rows = try await connection.query(
-                "SELECT at, action, reason, actor, from_state, to_state FROM delivery_actions WHERE delivery_id = \(id) ORDER BY at, n", logger: self.logger)
+                "SELECT at, action, reason, actor, from_state, to_state FROM delivery_actions WHERE delivery_id = \(id) ORDER BY at, n",
+                logger: self.logger)
             for try await (at, action, reason, actor, from, to) in rows.decode((Int64, String, String, String, String, String).self) {
                 result.append(ActionRow(deliveryID: id, at: at, action: action, reason: reason, actor: actor, fromState: from, toState: to))
             }
@@ -209,7 +229,9 @@ extension PostgresStore {
     public func queueCounts() async throws -> [DeliveryState: Int] {
         try await transaction("count deliveries") { connection in
             var counts: [DeliveryState: Int] = [:]
-            for try await (state, count) in try await connection.query("SELECT state, count(*) FROM deliveries GROUP BY state", logger: self.logger).decode((String, Int64).self) {
+            for try await (state, count) in try await connection.query("SELECT state, count(*) FROM deliveries GROUP BY state", logger: self.logger)
+                .decode((String, Int64).self)
+            {
                 counts[try QueueSQL.state(state, delivery: "(one or more)")] = Int(count)
             }
             return counts
@@ -247,8 +269,10 @@ extension PostgresStore {
                     snapshot: DeliverySnapshot(
                         state: try QueueSQL.state(try value("state"), delivery: id), attempts: Int(try value("attempts", Int32.self)),
                         queuedAt: try value("queued_at"), dueAt: try value("due_at"), acknowledgementDeadline: try value("ack_deadline"),
-                        acknowledgementReference: try value("ack_reference"), acknowledgedAt: try value("acknowledged_at"), lastError: try value("last_error")),
-                    version: try value("version"), leaseOwner: try value("lease_owner"), leaseUntil: try value("lease_until"), updatedAt: try value("updated_at")))
+                        acknowledgementReference: try value("ack_reference"), acknowledgedAt: try value("acknowledged_at"),
+                        lastError: try value("last_error")),
+                    version: try value("version"), leaseOwner: try value("lease_owner"), leaseUntil: try value("lease_until"),
+                    updatedAt: try value("updated_at")))
         }
         return result
     }

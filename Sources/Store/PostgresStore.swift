@@ -4,6 +4,7 @@ internal import Logging
 internal import NIOCore
 internal import PostgresNIO
 public import Records
+internal import Synchronization
 
 /// The engine for many gateway instances: one PostgreSQL database through postgres-nio.
 ///
@@ -12,19 +13,22 @@ public import Records
 /// advisory lock, so each batch is decided against the state the one before it left.
 public final class PostgresStore: GatewayStore {
     let client: PostgresClient
-    private let runner: Task<Void, Never>
+    /// Set by ``open(url:)`` only: the client's run loop when no caller scopes it.
+    private let runner = Mutex<Task<Void, Never>?>(nil)
     let logger: Logger
+    /// Where the database is, for messages (never the password).
+    let place: String
     /// Rows per array statement, to keep each message well under PostgreSQL's limits.
     private static let chunk = 20_000
     /// The advisory lock key ingests take (any constant; "EPCI" in ASCII).
     private static let ingestLock = 0x4550_4349
 
-    /// Connects to `postgres://user[:password]@host[:port]/database[?sslmode=require]` and
-    /// creates the tables if needed.
+    /// Prepares a client for `postgres://user[:password]@host[:port]/database[?sslmode=require]`;
+    /// nothing is sent until ``run()`` runs and ``prepare()`` is called. Use
+    /// ``StoreLocation/withStore(_:_:)``, which does both in order.
     ///
-    /// - Throws: ``StoreError`` (`invalidLocation` for a bad URL, `unavailable` when the server
-    ///   cannot be reached or refuses the login).
-    public init(url: String) async throws {
+    /// - Throws: ``StoreError`` (`invalidLocation`) for a URL that is not a PostgreSQL URL.
+    public init(url: String) throws {
         guard let components = URLComponents(string: url), let host = components.host, let user = components.user, !host.isEmpty else {
             throw StoreError(.invalidLocation, "'\(url)' is not a PostgreSQL URL; write postgres://user:password@host:5432/database")
         }
@@ -38,23 +42,47 @@ public final class PostgresStore: GatewayStore {
         configuration.options.minimumConnections = 0
         configuration.options.maximumConnections = 8
         logger = Logger(label: "epcis-gateway.store.postgres")
-        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
-        self.client = client
-        runner = Task { await client.run() }
+        client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        place = "\(host):\(components.port ?? 5432)/\(database)"
+    }
+
+    /// The client's connection pool; runs until cancelled. Every query waits for it.
+    public func run() async {
+        await client.run()
+    }
+
+    /// Creates or upgrades the tables (see ``Migrations``); call once ``run()`` is running.
+    ///
+    /// - Throws: ``StoreError`` (`unavailable` when the server cannot be reached or refuses the
+    ///   login, `newerSchema` for a database a newer release upgraded).
+    public func prepare() async throws {
         do {
             try await client.withTransaction(logger: logger) { connection in
                 // Two instances starting at once must not both create the tables.
                 try await connection.query("SELECT pg_advisory_xact_lock(\(Self.ingestLock + 1))", logger: self.logger)
-                try await Self.migrate(connection, location: "\(host):\(components.port ?? 5432)/\(database)", logger: self.logger)
+                try await Self.migrate(connection, location: self.place, logger: self.logger)
             }
         } catch {
-            runner.cancel()
             if let refused = (error as? PostgresTransactionError)?.closureError as? StoreError { throw refused }
             throw StoreError(
-                .unavailable,
-                "cannot use the PostgreSQL store at \(host):\(components.port ?? 5432)/\(database); check the server runs and the login",
-                cause: StoreError.Detail(error))
+                .unavailable, "cannot use the PostgreSQL store at \(place); check the server runs and the login", cause: StoreError.Detail(error))
         }
+    }
+
+    /// Connects and prepares a store whose client runs until ``close()``, outside any caller's
+    /// scope; for tests and tools that hold a store across calls. A service uses
+    /// ``StoreLocation/withStore(_:_:)`` instead.
+    public static func open(url: String) async throws -> PostgresStore {
+        let store = try PostgresStore(url: url)
+        let client = store.client
+        store.runner.withLock { $0 = Task { await client.run() } }
+        do {
+            try await store.prepare()
+        } catch {
+            try? await store.close()
+            throw error
+        }
+        return store
     }
 
     /// Applies the ``Migrations`` steps the database lacks, each recorded in
@@ -62,9 +90,12 @@ public final class PostgresStore: GatewayStore {
     /// caller's transaction, under its lock: two processes starting at once migrate once.
     static func migrate(_ connection: PostgresConnection, location: String, logger: Logger, upTo version: Int = Migrations.latest) async throws {
         try await connection.query(
-            "CREATE TABLE IF NOT EXISTS gateway_migrations (version INTEGER PRIMARY KEY, identifier TEXT NOT NULL, applied_at TEXT NOT NULL)", logger: logger)
+            "CREATE TABLE IF NOT EXISTS gateway_migrations (version INTEGER PRIMARY KEY, identifier TEXT NOT NULL, applied_at TEXT NOT NULL)",
+            logger: logger)
         var applied: [Int: String] = [:]
-        for try await (number, identifier) in try await connection.query("SELECT version, identifier FROM gateway_migrations", logger: logger).decode((Int, String).self) {
+        for try await (number, identifier) in try await connection.query("SELECT version, identifier FROM gateway_migrations", logger: logger).decode(
+            (Int, String).self)
+        {
             applied[number] = identifier
         }
         let known = Set(Migrations.steps.map(\.version))
@@ -74,11 +105,17 @@ public final class PostgresStore: GatewayStore {
             for statement in step.statements(.postgres) { try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger) }
             let now = ISO8601DateFormatter().string(from: Date())
             try await connection.query(
-                "INSERT INTO gateway_migrations (version, identifier, applied_at) VALUES (\(step.version), \(step.identifier), \(now))", logger: logger)
+                "INSERT INTO gateway_migrations (version, identifier, applied_at) VALUES (\(step.version), \(step.identifier), \(now))",
+                logger: logger)
         }
     }
 
     public func close() async throws {
+        guard
+            let runner = runner.withLock({ task in
+                defer { task = nil }; return task
+            })
+        else { return }
         runner.cancel()
         _ = await runner.value
     }
@@ -166,15 +203,19 @@ public final class PostgresStore: GatewayStore {
         for try await row in rows {
             let columns: (String, String, Int, String?, String?, String?, String?, String?, String, String, String?, String?, String)
             do {
-                columns = try row.decode((String, String, Int, String?, String?, String?, String?, String?, String, String, String?, String?, String).self)
+                columns = try row.decode(
+                    (String, String, Int, String?, String?, String?, String?, String?, String, String, String?, String?, String).self)
             } catch {
                 throw StoreError(.corrupt, "a unit row cannot be read", cause: StoreError.Detail(error))
             }
-            let (gtin, serial, phase, lot, expiry, parentGTIN, parentSerial, shipment, commissionRecord, commissionUTC, packRecord, packUTC, lastRecord) = columns
+            let (
+                gtin, serial, phase, lot, expiry, parentGTIN, parentSerial, shipment, commissionRecord, commissionUTC, packRecord, packUTC, lastRecord
+            ) = columns
             result.append(
                 UnitRow(
                     key: UnitKey(gtinColumn: gtin, serialColumn: serial), phase: try StoredForms.phase(phase, gtin: gtin, serial: serial), lot: lot,
-                    expiry: expiry, parent: try StoredForms.parent(gtin: parentGTIN, serial: parentSerial, of: "\(gtin) \(serial)"), shipment: shipment,
+                    expiry: expiry, parent: try StoredForms.parent(gtin: parentGTIN, serial: parentSerial, of: "\(gtin) \(serial)"),
+                    shipment: shipment,
                     commissionRecord: commissionRecord, commissionUTC: commissionUTC, packRecord: packRecord, packUTC: packUTC, lastRecord: lastRecord
                 ))
         }

@@ -1,7 +1,7 @@
-internal import GatewayCore
 internal import EPCIS
 internal import Foundation
 internal import GRDB
+internal import GatewayCore
 public import Outbox
 
 extension SQLiteStore {
@@ -24,14 +24,17 @@ extension SQLiteStore {
         try await storeCall("queue delivery \(delivery.id)") { pool in
             try await pool.write { db in
                 if let shipment = delivery.shipment,
-                    let existing = try Row.fetchOne(db, sql: "SELECT \(QueueSQL.columns) FROM deliveries WHERE partner = ? AND shipment = ?", arguments: [delivery.partner, shipment])
+                    let existing = try Row.fetchOne(
+                        db, sql: "SELECT \(QueueSQL.columns) FROM deliveries WHERE partner = ? AND shipment = ?",
+                        arguments: [delivery.partner, shipment])
                 {
                     throw DeliveryExists(existing: try Self.deliveryRow(existing))
                 }
                 var reader = try PayloadReader(path: delivery.payload)
                 var sequence = 0
                 while let data = try reader.next() {
-                    try db.execute(sql: "INSERT INTO delivery_payload (delivery_id, seq, data) VALUES (?, ?, ?)", arguments: [delivery.id, sequence, data])
+                    try db.execute(
+                        sql: "INSERT INTO delivery_payload (delivery_id, seq, data) VALUES (?, ?, ?)", arguments: [delivery.id, sequence, data])
                     sequence += 1
                 }
                 let (bytes, digest) = (reader.bytes, reader.finish())
@@ -41,15 +44,19 @@ extension SQLiteStore {
                         INSERT INTO deliveries (\(QueueSQL.columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, 0, ?, ?, NULL, NULL, NULL, NULL, NULL, NULL, ?)
                         """,
                     arguments: [
-                        delivery.id, delivery.partner, delivery.shipment, delivery.transport, delivery.documentID, delivery.contentType, bytes, digest,
+                        delivery.id, delivery.partner, delivery.shipment, delivery.transport, delivery.documentID, delivery.contentType, bytes,
+                        digest,
                         QueueSQL.encode(delivery.metadata), snapshot.state.rawValue, now, now, now,
                     ])
-                return try Self.deliveryRow(try Row.fetchOne(db, sql: "SELECT \(QueueSQL.columns) FROM deliveries WHERE id = ?", arguments: [delivery.id])!)
+                return try Self.deliveryRow(
+                    try Row.fetchOne(db, sql: "SELECT \(QueueSQL.columns) FROM deliveries WHERE id = ?", arguments: [delivery.id])!)
             }
         }
     }
 
-    public func claim(owner: String, now: Int64, leaseUntil: Int64, limit: Int, polls: Int, transition: @Sendable (DeliverySnapshot) -> DeliverySnapshot?)
+    public func claim(
+        owner: String, now: Int64, leaseUntil: Int64, limit: Int, polls: Int, transition: @Sendable (DeliverySnapshot) -> DeliverySnapshot?
+    )
         async throws -> [DeliveryRow]
     {
         try await storeCall("claim deliveries") { pool in
@@ -83,14 +90,18 @@ extension SQLiteStore {
     public func startAttempt(_ attempt: AttemptRow, version: Int64) async throws -> Bool {
         try await storeCall("record the start of an attempt on \(attempt.deliveryID)") { pool in
             try await pool.write { db in
-                guard try Int64.fetchOne(db, sql: "SELECT version FROM deliveries WHERE id = ?", arguments: [attempt.deliveryID]) == version else { return false }
+                guard try Int64.fetchOne(db, sql: "SELECT version FROM deliveries WHERE id = ?", arguments: [attempt.deliveryID]) == version else {
+                    return false
+                }
                 try Self.insert(db, attempt)
                 return true
             }
         }
     }
 
-    public func update(_ id: String, version: Int64, to snapshot: DeliverySnapshot, attempt: AttemptRow?, action: ActionRow?, now: Int64) async throws -> Bool {
+    public func update(_ id: String, version: Int64, to snapshot: DeliverySnapshot, attempt: AttemptRow?, action: ActionRow?, now: Int64) async throws
+        -> Bool
+    {
         try await storeCall("update delivery \(id)") { pool in
             try await pool.write { db in
                 if let attempt {
@@ -104,7 +115,8 @@ extension SQLiteStore {
                 try Self.write(db, id: id, snapshot: snapshot, lease: nil, now: now)
                 if let action {
                     try db.execute(
-                        sql: "INSERT INTO delivery_actions (delivery_id, at, action, reason, actor, from_state, to_state) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        sql:
+                            "INSERT INTO delivery_actions (delivery_id, at, action, reason, actor, from_state, to_state) VALUES (?, ?, ?, ?, ?, ?, ?)",
                         arguments: [action.deliveryID, action.at, action.action, action.reason, action.actor, action.fromState, action.toState])
                 }
                 return true
@@ -127,7 +139,9 @@ extension SQLiteStore {
                     throw StoreError(.failed, "there is no delivery \(id)")
                 }
                 let handle: FileHandle
-                do { handle = try PrivateFile.create(path) } catch { throw StoreError(.failed, "cannot write \(path) to send delivery \(id)", cause: error as? PrivateFileError) }
+                do { handle = try PrivateFile.create(path) } catch {
+                    throw StoreError(.failed, "cannot write \(path) to send delivery \(id)", cause: error as? PrivateFileError)
+                }
                 defer { try? handle.close() }
                 let digest = Digest.SHA256Stream()
                 let cursor = try Data.fetchCursor(db, sql: "SELECT data FROM delivery_payload WHERE delivery_id = ? ORDER BY seq", arguments: [id])
@@ -175,7 +189,8 @@ extension SQLiteStore {
         try await storeCall("read the attempts of \(id)") { pool in
             try await pool.read { db in
                 try Row.fetchAll(
-                    db, sql: "SELECT \(QueueSQL.attemptColumns) FROM delivery_attempts WHERE delivery_id = ? ORDER BY started_at, rowid", arguments: [id]
+                    db, sql: "SELECT \(QueueSQL.attemptColumns) FROM delivery_attempts WHERE delivery_id = ? ORDER BY started_at, rowid",
+                    arguments: [id]
                 ).map { row in
                     try Self.decoded("an attempt on delivery \(id)", row) {
                         AttemptRow(
@@ -192,7 +207,8 @@ extension SQLiteStore {
         try await storeCall("read the actions on \(id)") { pool in
             try await pool.read { db in
                 try Row.fetchAll(
-                    db, sql: "SELECT at, action, reason, actor, from_state, to_state FROM delivery_actions WHERE delivery_id = ? ORDER BY at, rowid", arguments: [id]
+                    db, sql: "SELECT at, action, reason, actor, from_state, to_state FROM delivery_actions WHERE delivery_id = ? ORDER BY at, rowid",
+                    arguments: [id]
                 ).map { row in
                     try Self.decoded("an action on delivery \(id)", row) {
                         ActionRow(
@@ -224,7 +240,8 @@ extension SQLiteStore {
                   acknowledged_at = ?, last_error = ?, lease_owner = ?, lease_until = ?, updated_at = ? WHERE id = ?
                 """,
             arguments: [
-                snapshot.state.rawValue, snapshot.attempts, snapshot.queuedAt, snapshot.dueAt, snapshot.acknowledgementDeadline, snapshot.acknowledgementReference,
+                snapshot.state.rawValue, snapshot.attempts, snapshot.queuedAt, snapshot.dueAt, snapshot.acknowledgementDeadline,
+                snapshot.acknowledgementReference,
                 snapshot.acknowledgedAt, snapshot.lastError, lease?.0, lease?.1, now, id,
             ])
     }
@@ -247,7 +264,8 @@ extension SQLiteStore {
                 snapshot: DeliverySnapshot(
                     state: try QueueSQL.state(try row.decode(forColumn: "state"), delivery: id), attempts: try row.decode(forColumn: "attempts"),
                     queuedAt: try row.decode(forColumn: "queued_at"), dueAt: try row.decode(forColumn: "due_at"),
-                    acknowledgementDeadline: try row.decode(forColumn: "ack_deadline"), acknowledgementReference: try row.decode(forColumn: "ack_reference"),
+                    acknowledgementDeadline: try row.decode(forColumn: "ack_deadline"),
+                    acknowledgementReference: try row.decode(forColumn: "ack_reference"),
                     acknowledgedAt: try row.decode(forColumn: "acknowledged_at"), lastError: try row.decode(forColumn: "last_error")),
                 version: try row.decode(forColumn: "version"), leaseOwner: try row.decode(forColumn: "lease_owner"),
                 leaseUntil: try row.decode(forColumn: "lease_until"), updatedAt: try row.decode(forColumn: "updated_at"))

@@ -128,7 +128,8 @@ public final class SQLiteStore: GatewayStore {
         do {
             let gtin: String = try row.decode(atIndex: 0), serial: String = try row.decode(atIndex: 1)
             return UnitRow(
-                key: UnitKey(gtinColumn: gtin, serialColumn: serial), phase: try StoredForms.phase(try row.decode(atIndex: 2), gtin: gtin, serial: serial),
+                key: UnitKey(gtinColumn: gtin, serialColumn: serial),
+                phase: try StoredForms.phase(try row.decode(atIndex: 2), gtin: gtin, serial: serial),
                 lot: try row.decode(atIndex: 3), expiry: try row.decode(atIndex: 4),
                 parent: try StoredForms.parent(gtin: try row.decode(atIndex: 5), serial: try row.decode(atIndex: 6), of: "\(gtin) \(serial)"),
                 shipment: try row.decode(atIndex: 7), commissionRecord: try row.decode(atIndex: 8), commissionUTC: try row.decode(atIndex: 9),
@@ -373,7 +374,8 @@ public final class SQLiteStore: GatewayStore {
                 return StoredStatus(
                     recordID: record, status: try StoredForms.status(try row.decode(atIndex: 1), record: record),
                     time: FeedTime(text: try row.decode(atIndex: 2), offset: try row.decode(atIndex: 3), utc: try row.decode(atIndex: 4)),
-                    lot: try row.decode(atIndex: 5), serial: try row.decode(atIndex: 6), newExpiry: try row.decode(atIndex: 7), reason: try row.decode(atIndex: 8))
+                    lot: try row.decode(atIndex: 5), serial: try row.decode(atIndex: 6), newExpiry: try row.decode(atIndex: 7),
+                    reason: try row.decode(atIndex: 8))
             }
         }
     }

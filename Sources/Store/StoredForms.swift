@@ -20,7 +20,9 @@ enum StoredForms {
         switch (gtin, serial) {
         case (nil, nil): return nil
         case (let gtin?, let serial?): return UnitKey(gtinColumn: gtin, serialColumn: serial)
-        default: throw StoreError(.corrupt, "unit \(key) names half a container (GTIN \(gtin ?? "none"), serial \(serial ?? "none")); restore the row from a backup")
+        default:
+            throw StoreError(
+                .corrupt, "unit \(key) names half a container (GTIN \(gtin ?? "none"), serial \(serial ?? "none")); restore the row from a backup")
         }
     }
 

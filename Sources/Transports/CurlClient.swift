@@ -101,8 +101,12 @@ final class CurlClient: Sendable {
         defer { if let file { fclose(file) } }
 
         var failures: [String] = []
-        func set(_ option: CURLoption, _ value: Int) { if CGatewayShims_curl_easy_setopt_long(curl, option, value) != CURLE_OK { failures.append("\(option)") } }
-        func set(_ option: CURLoption, _ value: String) { if CGatewayShims_curl_easy_setopt_string(curl, option, value) != CURLE_OK { failures.append("\(option)") } }
+        func set(_ option: CURLoption, _ value: Int) {
+            if CGatewayShims_curl_easy_setopt_long(curl, option, value) != CURLE_OK { failures.append("\(option)") }
+        }
+        func set(_ option: CURLoption, _ value: String) {
+            if CGatewayShims_curl_easy_setopt_string(curl, option, value) != CURLE_OK { failures.append("\(option)") }
+        }
 
         set(CURLOPT_URL, request.url)
         set(CURLOPT_NOSIGNAL, 1)
@@ -139,30 +143,42 @@ final class CurlClient: Sendable {
             set(CURLOPT_POSTFIELDSIZE, text.utf8.count)
             set(CURLOPT_COPYPOSTFIELDS, text)
         }
-        _ = CGatewayShims_curl_easy_setopt_write(curl, CURLOPT_WRITEFUNCTION, { data, size, count, user in
-            let collector = Unmanaged<Collector>.fromOpaque(user!).takeUnretainedValue()
-            let length = size * count
-            let room = max(0, CurlClient.bodyLimit - collector.body.count)
-            if room > 0, let data { data.withMemoryRebound(to: UInt8.self, capacity: length) { collector.body.append(contentsOf: UnsafeBufferPointer(start: $0, count: min(room, length))) } }
-            return length
-        })
+        _ = CGatewayShims_curl_easy_setopt_write(
+            curl, CURLOPT_WRITEFUNCTION,
+            { data, size, count, user in
+                let collector = Unmanaged<Collector>.fromOpaque(user!).takeUnretainedValue()
+                let length = size * count
+                let room = max(0, CurlClient.bodyLimit - collector.body.count)
+                if room > 0, let data {
+                    data.withMemoryRebound(to: UInt8.self, capacity: length) {
+                        collector.body.append(contentsOf: UnsafeBufferPointer(start: $0, count: min(room, length)))
+                    }
+                }
+                return length
+            })
         _ = CGatewayShims_curl_easy_setopt_pointer(curl, CURLOPT_WRITEDATA, box.toOpaque())
-        _ = CGatewayShims_curl_easy_setopt_write(curl, CURLOPT_HEADERFUNCTION, { data, size, count, user in
-            let collector = Unmanaged<Collector>.fromOpaque(user!).takeUnretainedValue()
-            let length = size * count
-            guard let data else { return length }
-            let line = data.withMemoryRebound(to: UInt8.self, capacity: length) { String(decoding: UnsafeBufferPointer(start: $0, count: length), as: UTF8.self) }
-            // A new status line (after a 100 Continue or a redirect) starts a new header set.
-            if line.hasPrefix("HTTP/") { collector.headers.removeAll() }
-            if let colon = line.firstIndex(of: ":") {
-                let name = line[..<colon].lowercased()
-                let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespacesAndNewlines)
-                collector.headers.append((name, value))
-            }
-            return length
-        })
+        _ = CGatewayShims_curl_easy_setopt_write(
+            curl, CURLOPT_HEADERFUNCTION,
+            { data, size, count, user in
+                let collector = Unmanaged<Collector>.fromOpaque(user!).takeUnretainedValue()
+                let length = size * count
+                guard let data else { return length }
+                let line = data.withMemoryRebound(to: UInt8.self, capacity: length) {
+                    String(decoding: UnsafeBufferPointer(start: $0, count: length), as: UTF8.self)
+                }
+                // A new status line (after a 100 Continue or a redirect) starts a new header set.
+                if line.hasPrefix("HTTP/") { collector.headers.removeAll() }
+                if let colon = line.firstIndex(of: ":") {
+                    let name = line[..<colon].lowercased()
+                    let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespacesAndNewlines)
+                    collector.headers.append((name, value))
+                }
+                return length
+            })
         _ = CGatewayShims_curl_easy_setopt_pointer(curl, CURLOPT_HEADERDATA, box.toOpaque())
-        guard failures.isEmpty else { return .failure(CurlFailure(code: -1, message: "libcurl refused the options \(failures.joined(separator: ", "))")) }
+        guard failures.isEmpty else {
+            return .failure(CurlFailure(code: -1, message: "libcurl refused the options \(failures.joined(separator: ", "))"))
+        }
 
         let code = curl_easy_perform(curl)
         guard code == CURLE_OK else {

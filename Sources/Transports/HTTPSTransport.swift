@@ -35,7 +35,9 @@ public final class HTTPSTransport: Transport {
     }
 
     public func poll(reference: String, document: OutboundDocument) async -> PollResult {
-        switch await exchange(method: "GET", url: reference, headers: [("Accept", "application/json"), (Self.attemptHeader, document.attemptID)], body: .none) {
+        switch await exchange(
+            method: "GET", url: reference, headers: [("Accept", "application/json"), (Self.attemptHeader, document.attemptID)], body: .none)
+        {
         case .failure(let error): return .failed(error: error.message)
         case .success(let response):
             switch response.status {
@@ -46,7 +48,8 @@ public final class HTTPSTransport: Transport {
                 if job["running"] as? Bool == true { return .pending(detail: "capture job running") }
                 if job["success"] as? Bool == true { return .acknowledged(detail: "capture job \(job["captureID"] ?? reference) succeeded") }
                 let errors = (job["errors"] as? [Any]).map { "\($0.count) error(s): \(String(describing: $0).prefix(500))" } ?? "no errors given"
-                return .rejected(reason: "capture job \(job["captureID"] ?? reference) failed (\(job["captureErrorBehaviour"] ?? "rollback")): \(errors)")
+                return .rejected(
+                    reason: "capture job \(job["captureID"] ?? reference) failed (\(job["captureErrorBehaviour"] ?? "rollback")): \(errors)")
             case 404, 410: return .rejected(reason: "the partner no longer knows capture job \(reference): \(response.summary)")
             case 408, 425, 429, 500...599: return .failed(error: response.summary)
             default: return .failed(error: "unexpected answer to the capture job poll: \(response.summary)")
@@ -59,7 +62,9 @@ public final class HTTPSTransport: Transport {
         let status = response.status
         switch status {
         case 202 where settings.mode == .capture:
-            guard let location = response.header("location"), let absolute = URL(string: location, relativeTo: URL(string: settings.url))?.absoluteString else {
+            guard let location = response.header("location"),
+                let absolute = URL(string: location, relativeTo: URL(string: settings.url))?.absoluteString
+            else {
                 return .acknowledged(detail: "\(response.summary) (no Location to poll; taken as the acknowledgement)")
             }
             return .accepted(reference: absolute, detail: "\(response.summary), capture job \(absolute)")
@@ -80,7 +85,9 @@ public final class HTTPSTransport: Transport {
     }
 
     /// One request with authentication; a `401` under OAuth fetches a new token and tries once more.
-    private func exchange(method: String, url: String, headers: [(String, String)], body: HTTPRequest.Body) async -> Result<HTTPResponse, ExchangeFailure> {
+    private func exchange(method: String, url: String, headers: [(String, String)], body: HTTPRequest.Body) async -> Result<
+        HTTPResponse, ExchangeFailure
+    > {
         var triedNewToken = false
         while true {
             let header: (String, String)?
@@ -109,7 +116,8 @@ public final class HTTPSTransport: Transport {
     private func authorization() async -> Result<(String, String)?, ExchangeFailure> {
         switch settings.authentication {
         case .none: return .success(nil)
-        case .bearer(let source): return secrets.read(source).map { ("Authorization", "Bearer \($0)") }.mapError { ExchangeFailure(message: $0.message) }
+        case .bearer(let source):
+            return secrets.read(source).map { ("Authorization", "Bearer \($0)") }.mapError { ExchangeFailure(message: $0.message) }
         case .apiKey(let header, let source): return secrets.read(source).map { (header, $0) }.mapError { ExchangeFailure(message: $0.message) }
         case .oauth2:
             let now = Self.now()
@@ -128,7 +136,9 @@ public final class HTTPSTransport: Transport {
         case .failure(let error): return .failure(ExchangeFailure(message: error.message))
         case .success(let value): secret = value
         }
-        func form(_ text: String) -> String { text.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? text }
+        func form(_ text: String) -> String {
+            text.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? text
+        }
         let basic = Data("\(form(clientID)):\(form(secret))".utf8).base64EncodedString()
         var body = "grant_type=client_credentials"
         if let scope { body += "&scope=\(form(scope))" }
@@ -136,7 +146,9 @@ public final class HTTPSTransport: Transport {
             let response = try await client.perform(
                 request(
                     method: "POST", url: tokenURL,
-                    headers: [("Authorization", "Basic \(basic)"), ("Content-Type", "application/x-www-form-urlencoded"), ("Accept", "application/json")],
+                    headers: [
+                        ("Authorization", "Basic \(basic)"), ("Content-Type", "application/x-www-form-urlencoded"), ("Accept", "application/json"),
+                    ],
                     body: .text(body)))
             guard response.status == 200, let json = try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any],
                 let value = json["access_token"] as? String
@@ -157,8 +169,10 @@ public final class HTTPSTransport: Transport {
     private func request(method: String, url: String, headers: [(String, String)], body: HTTPRequest.Body) -> HTTPRequest {
         HTTPRequest(
             method: method, url: url, headers: headers, body: body,
-            tls: TLSOptions(verify: settings.verifyTLS, caFile: settings.caFile, clientCertificate: settings.clientCertificate, clientKey: settings.clientKey),
-            proxy: settings.proxy, connectTimeoutMilliseconds: Int(settings.connectTimeout.milliseconds), timeoutMilliseconds: Int(settings.requestTimeout.milliseconds))
+            tls: TLSOptions(
+                verify: settings.verifyTLS, caFile: settings.caFile, clientCertificate: settings.clientCertificate, clientKey: settings.clientKey),
+            proxy: settings.proxy, connectTimeoutMilliseconds: Int(settings.connectTimeout.milliseconds),
+            timeoutMilliseconds: Int(settings.requestTimeout.milliseconds))
     }
 
     static func now() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }

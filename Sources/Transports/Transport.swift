@@ -81,4 +81,3 @@ public struct TransportConfigurationError: Error, Hashable, Sendable, CustomStri
     public var message: String
     public var description: String { message }
 }
-

@@ -29,7 +29,8 @@ func enqueue(_ count: Int, for profile: PartnerProfile, into store: any GatewayS
         rows.append(
             try await store.enqueue(
                 NewDelivery(
-                    id: "d\(index)-\(UUID().uuidString.prefix(8))", partner: profile.id, shipment: "S\(index)-\(UUID().uuidString.prefix(8))", transport: "https", documentID: "doc-\(index)",
+                    id: "d\(index)-\(UUID().uuidString.prefix(8))", partner: profile.id, shipment: "S\(index)-\(UUID().uuidString.prefix(8))",
+                    transport: "https", documentID: "doc-\(index)",
                     contentType: "application/json", payload: file), at: now + Int64(index)))
     }
     return rows

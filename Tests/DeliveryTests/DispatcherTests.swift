@@ -33,7 +33,9 @@ import Transports
             // On the wire now: the store already shows the attempt, and only we can read the file.
             let attempts = (try? await store.attempts(document.deliveryID)) ?? []
             let mode = (try? FileManager.default.attributesOfItem(atPath: document.file)[.posixPermissions] as? Int) ?? -1
-            seen.logger.info("on the wire", metadata: ["attempts": "\(attempts.map { "\($0.id) \($0.outcome) \($0.finishedAt.map(String.init) ?? "open")" })", "mode": "\(mode)"])
+            seen.logger.info(
+                "on the wire",
+                metadata: ["attempts": "\(attempts.map { "\($0.id) \($0.outcome) \($0.finishedAt.map(String.init) ?? "open")" })", "mode": "\(mode)"])
         }
         let row = try #require(try await enqueue(1, for: profile, into: store, now: clock.now).first)
         let dispatcher = try dispatcher(store, transport, clock: clock, directory: directory)
@@ -59,8 +61,13 @@ import Transports
         let transport = FakeTransport(results: [.acknowledged(detail: "ok")])
         _ = try await enqueue(1, for: profile, into: store, now: clock.now)
         // Claimed here, then taken over by another process after the lease ran out.
-        let stale = try #require(try await store.claim(owner: "test", now: clock.now, leaseUntil: clock.now + 10, limit: 1) { try? DeliveryMachine.apply(.claimed, to: $0, policy: DeliveryOutbox.defaultPolicy, now: 0).get() }.first)
-        _ = try await store.claim(owner: "other", now: clock.now + 20, leaseUntil: clock.now + 60_000, limit: 1) { try? DeliveryMachine.apply(.claimed, to: $0, policy: DeliveryOutbox.defaultPolicy, now: 0).get() }
+        let stale = try #require(
+            try await store.claim(owner: "test", now: clock.now, leaseUntil: clock.now + 10, limit: 1) {
+                try? DeliveryMachine.apply(.claimed, to: $0, policy: DeliveryOutbox.defaultPolicy, now: 0).get()
+            }.first)
+        _ = try await store.claim(owner: "other", now: clock.now + 20, leaseUntil: clock.now + 60_000, limit: 1) {
+            try? DeliveryMachine.apply(.claimed, to: $0, policy: DeliveryOutbox.defaultPolicy, now: 0).get()
+        }
         try await dispatcher(store, transport, clock: clock, directory: directory).work(stale)
         #expect(transport.sends.isEmpty, "a send without a live claim would be one the log does not own")
         #expect(try await store.attempts(stale.id).isEmpty)
@@ -70,7 +77,8 @@ import Transports
     @Test func aDuePollGoesBeforeABacklogOfOlderSends() async throws {
         let (store, directory) = try temporaryStore()
         let clock = ManualClock()
-        let transport = FakeTransport(results: [.accepted(reference: "https://127.0.0.1:9/capture/1", detail: "HTTP 202")], pollResult: .pending(detail: "running"))
+        let transport = FakeTransport(
+            results: [.accepted(reference: "https://127.0.0.1:9/capture/1", detail: "HTTP 202")], pollResult: .pending(detail: "running"))
         let rows = try await enqueue(10, for: profile, into: store, now: clock.now)
         clock.advance(100)
         let dispatcher = try dispatcher(store, transport, clock: clock, directory: directory, batch: 1)
@@ -90,7 +98,8 @@ import Transports
     @Test func moreDuePollsThanABatchAreAllMadeInTheNextRound() async throws {
         let (store, directory) = try temporaryStore()
         let clock = ManualClock()
-        let transport = FakeTransport(results: [.accepted(reference: "https://127.0.0.1:9/capture/1", detail: "HTTP 202")], pollResult: .pending(detail: "running"))
+        let transport = FakeTransport(
+            results: [.accepted(reference: "https://127.0.0.1:9/capture/1", detail: "HTTP 202")], pollResult: .pending(detail: "running"))
         _ = try await enqueue(12, for: profile, into: store, now: clock.now)
         clock.advance(100)
         let dispatcher = try dispatcher(store, transport, clock: clock, directory: directory, batch: 4)

@@ -11,7 +11,10 @@ final class FakeTransport: Transport {
     let onSend: @Sendable (OutboundDocument) async -> Void
 
     /// Sends answer with `results` in turn (the last repeats); polls with `pollResult`.
-    init(results: [SendResult], pollResult: PollResult = .acknowledged(detail: "job done"), onSend: @escaping @Sendable (OutboundDocument) async -> Void = { _ in }) {
+    init(
+        results: [SendResult], pollResult: PollResult = .acknowledged(detail: "job done"),
+        onSend: @escaping @Sendable (OutboundDocument) async -> Void = { _ in }
+    ) {
         state.withLock { $0.results = results }
         self.pollResult = pollResult
         self.onSend = onSend

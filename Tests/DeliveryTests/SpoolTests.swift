@@ -20,8 +20,14 @@ import Testing
         let rows = try await enqueue(2, for: partner(), into: store, now: 1_000)
         // The first delivery is claimed until 60 s; the second was claimed by a process whose
         // lease ended at 1.5 s.
-        let live = try #require(try await store.claim(owner: "a", now: 1_000, leaseUntil: 60_000, limit: 1) { var next = $0; next.state = .sending; return next }.first)
-        let dead = try #require(try await store.claim(owner: "b", now: 1_001, leaseUntil: 1_500, limit: 1) { var next = $0; next.state = .sending; return next }.first)
+        let live = try #require(
+            try await store.claim(owner: "a", now: 1_000, leaseUntil: 60_000, limit: 1) {
+                var next = $0; next.state = .sending; return next
+            }.first)
+        let dead = try #require(
+            try await store.claim(owner: "b", now: 1_001, leaseUntil: 1_500, limit: 1) {
+                var next = $0; next.state = .sending; return next
+            }.first)
         #expect(live.id == rows[0].id && dead.id == rows[1].id)
         // A process that has exited, for a compose file it left behind.
         let gone = Process()
@@ -34,7 +40,10 @@ import Testing
         ]
         for name in names { try Data("x".utf8).write(to: URL(fileURLWithPath: (spool.directory as NSString).appendingPathComponent(name))) }
         #expect(try await spool.clean(queue: store, now: 2_000) == 5)
-        #expect(Set(try FileManager.default.contentsOfDirectory(atPath: spool.directory)) == ["\(live.id)-\(live.version).out", "compose-\(getpid())-x.partial"])
+        #expect(
+            Set(try FileManager.default.contentsOfDirectory(atPath: spool.directory)) == [
+                "\(live.id)-\(live.version).out", "compose-\(getpid())-x.partial",
+            ])
         try await store.close()
     }
 }

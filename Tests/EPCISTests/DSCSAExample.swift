@@ -71,7 +71,9 @@ enum DSCSAExample {
             ])
     }
 
-    static func event(_ type: EPCISEventType, _ time: String, _ action: EPCISAction, _ bizStep: String, _ disposition: String, at place: String) -> EPCISEvent {
+    static func event(_ type: EPCISEventType, _ time: String, _ action: EPCISAction, _ bizStep: String, _ disposition: String, at place: String)
+        -> EPCISEvent
+    {
         var event = EPCISEvent(type: type, eventTime: time, eventTimeZoneOffset: "-05:00", action: action)
         event.bizStep = bizStep
         event.disposition = disposition

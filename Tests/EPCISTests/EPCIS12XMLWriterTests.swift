@@ -1,6 +1,6 @@
-import TestSupport
 import EPCIS
 import Foundation
+import TestSupport
 import Testing
 
 struct EPCIS12XMLWriterTests {
@@ -44,7 +44,8 @@ struct EPCIS12XMLWriterTests {
         transaction.parentID = DSCSAExample.pallet
         transaction.quantityList = [QuantityElement(epcClass: "urn:epc:idpat:sgtin:030001.0012345.*", quantity: "12")]
         transaction.eventID = "urn:uuid:5f2c8f0e-6b7a-4d0e-9d7e-2f3b1a0c9e11"
-        transaction.errorDeclaration = ErrorDeclaration(declarationTime: "2023-04-02T00:00:00Z", reason: "incorrect_data", correctiveEventIDs: ["urn:uuid:1"])
+        transaction.errorDeclaration = ErrorDeclaration(
+            declarationTime: "2023-04-02T00:00:00Z", reason: "incorrect_data", correctiveEventIDs: ["urn:uuid:1"])
         let text = try Self.document(DSCSAExample.events + [transformation, transaction])
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("epcis12-\(UUID().uuidString).xml")
         try text.write(to: file, atomically: true, encoding: .utf8)
@@ -56,7 +57,9 @@ struct EPCIS12XMLWriterTests {
     @Test func twoPointOhFieldsUseTheExtensionMappingAndReadBackUnchanged() throws {
         var object = DSCSAExample.events[0]
         object.sensorElements = [
-            XMLElement(name: "sensorElement", children: [.element(XMLElement(name: "sensorReport", attributes: [XMLAttribute(name: "value", value: "4.5")]))])
+            XMLElement(
+                name: "sensorElement", children: [.element(XMLElement(name: "sensorReport", attributes: [XMLAttribute(name: "value", value: "4.5")]))]
+            )
         ]
         object.persistentDispositionSet = ["completeness_verified"]
         object.certificationInfo = "https://cert.example.com/1"
@@ -128,4 +131,3 @@ final class CountingSink: ByteSink {
         carry = Array(data.suffix(pattern.count - 1))
     }
 }
-

@@ -1,5 +1,5 @@
-import Foundation
 import EPCIS
+import Foundation
 import Testing
 
 struct EventHashTests {
@@ -99,7 +99,11 @@ struct EventHashTests {
         event.eventTime = "2024-03-01T08:30:00"
         #expect(throws: EPCISError.self) { try EventHash.id(of: event) }
         var sensor = Self.commissioning
-        sensor.sensorElements = [XMLElement(name: "sensorElement", children: [.element(XMLElement(name: "sensorReport", attributes: [XMLAttribute(name: "time", value: "yesterday")]))])]
+        sensor.sensorElements = [
+            XMLElement(
+                name: "sensorElement",
+                children: [.element(XMLElement(name: "sensorReport", attributes: [XMLAttribute(name: "time", value: "yesterday")]))])
+        ]
         #expect(throws: EPCISError.self) { try EventHash.id(of: sensor) }
     }
 }

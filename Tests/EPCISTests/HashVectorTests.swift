@@ -1,6 +1,6 @@
-import TestSupport
 import EPCIS
 import Foundation
+import TestSupport
 import Testing
 
 /// The reference implementation's hash test vectors, read from ../shared/reference/epcis: every
@@ -41,9 +41,11 @@ struct HashVectorTests {
         "SensorDataExamples.xml#6": "the tool passes the stringValue '111100001111000011110000' through a float (notes §4.4 item 4)",
         "SensorDataExamples.xml#7": "the tool moves a sensorReport's bizRules out of its sensorReport, to the end of the event",
         "epcisDocWithAllGS1Keys.jsonld#0": "the tool's own pre-hash string is garbled ('epc=httpspc=…', '/235=https://AB12')",
-        "epcisDocWithVariousEventTypes.jsonld#3": "from JSON-LD the tool keys ILMD by 'urn:epcglobal:cbv:mda:' (with a colon), from XML without (notes §4.4 item 3)",
+        "epcisDocWithVariousEventTypes.jsonld#3":
+            "from JSON-LD the tool keys ILMD by 'urn:epcglobal:cbv:mda:' (with a colon), from XML without (notes §4.4 item 3)",
         "dscsa_commission_ship.jsonld#0": "from JSON-LD the tool keys ILMD by the 'cbvmda:' prefix, not the namespace (notes §4.4 item 3)",
-        "epclist_normalisation.jsonld#0": "the tool leaves \"'\" unescaped in a Digital Link path; the gateway percent-encodes it as GS1 Digital Link does",
+        "epclist_normalisation.jsonld#0":
+            "the tool leaves \"'\" unescaped in a Digital Link path; the gateway percent-encodes it as GS1 Digital Link does",
     ]
 
     @Test func everyVectorIsMatchedOrItsDifferenceIsExplained() throws {
@@ -63,7 +65,9 @@ struct HashVectorTests {
                 } else if Self.ignoreFieldVectors.contains(name) {
                     var trimmed = event
                     trimmed.extensions.removeAll { Self.ignoredByTheTool.contains($0.name) }
-                    let matches = try [EventHash.Profile.cbv20, .referenceTool].contains { try EventHash.id(of: trimmed, profile: $0) == expected[index] }
+                    let matches = try [EventHash.Profile.cbv20, .referenceTool].contains {
+                        try EventHash.id(of: trimmed, profile: $0) == expected[index]
+                    }
                     #expect(matches, "\(name): even without the tool's ignored fields the ID differs")
                     ignoreFields += 1
                 } else {
@@ -73,7 +77,9 @@ struct HashVectorTests {
                 }
             }
         }
-        print("hash vectors: \(total) events; \(written) match the written algorithm, \(toolOrder) more match with the reference tool's field order/rounding, \(ignoreFields) were made with the tool's ignore-fields option and match without those fields, \(defects) differ by a known tool defect")
+        print(
+            "hash vectors: \(total) events; \(written) match the written algorithm, \(toolOrder) more match with the reference tool's field order/rounding, \(ignoreFields) were made with the tool's ignore-fields option and match without those fields, \(defects) differ by a known tool defect"
+        )
         #expect(total >= 90)
         #expect(written >= 59)
         #expect(defects == Self.toolDefects.count)

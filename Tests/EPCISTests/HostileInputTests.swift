@@ -47,7 +47,8 @@ struct HostileInputTests {
         let secret = FileManager.default.temporaryDirectory.appendingPathComponent("xxe-\(UUID().uuidString).txt")
         try "TOP-SECRET".write(to: secret, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: secret) }
-        let xxe = "<?xml version=\"1.0\"?>\n<!DOCTYPE d [<!ENTITY x SYSTEM \"file://\(secret.path)\">]>\n"
+        let xxe =
+            "<?xml version=\"1.0\"?>\n<!DOCTYPE d [<!ENTITY x SYSTEM \"file://\(secret.path)\">]>\n"
             + Self.minimal.replacingOccurrences(of: "urn:epc:id:sgtin:030001.0012345.1", with: "&x;")
         let error = try #require(Self.refusal(xxe))
         #expect(error.code == .forbidden)
@@ -120,7 +121,8 @@ struct HostileInputTests {
     }
 
     @Test func realWorldVariantsAreReadWithWarnings() throws {
-        let variant = "<?xml version=\"1.0\"?>\n<!DOCTYPE project>\n"
+        let variant =
+            "<?xml version=\"1.0\"?>\n<!DOCTYPE project>\n"
             + Self.minimal
             .replacingOccurrences(of: "<eventTimeZoneOffset>+00:00</eventTimeZoneOffset>", with: "")
             .replacingOccurrences(of: "<action>ADD</action>", with: "<action>ADD</action><bizStep>urn:epcglobal:cbv:bizstep:shipping</bizStep>")

@@ -14,7 +14,9 @@ func differences<T>(_ a: T, _ b: T, path: String = "") -> [String] {
         return l == r ? [] : ["\(path): \(l.prefix(400)) ≠ \(r.prefix(400))"]
     }
     if left.displayStyle == .collection && left.children.count != right.children.count {
-        return ["\(path): \(left.children.count) elements ≠ \(right.children.count) elements; \(String(reflecting: a).prefix(300)) ≠ \(String(reflecting: b).prefix(300))"]
+        return [
+            "\(path): \(left.children.count) elements ≠ \(right.children.count) elements; \(String(reflecting: a).prefix(300)) ≠ \(String(reflecting: b).prefix(300))"
+        ]
     }
     var found: [String] = []
     for (index, (l, r)) in zip(left.children, right.children).enumerated() {

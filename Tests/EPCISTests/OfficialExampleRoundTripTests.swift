@@ -1,6 +1,6 @@
-import TestSupport
 import EPCIS
 import Foundation
+import TestSupport
 import Testing
 
 /// Every official example (GS1's 1.2 and 2.0 XML and JSON-LD examples, the hash-vector inputs and
@@ -116,7 +116,8 @@ struct OfficialExampleRoundTripTests {
         }
         #expect(
             refusedSteps == Self.expectedRefusals,
-            "refused but not listed: \(refusedSteps.subtracting(Self.expectedRefusals).sorted()); listed but converted: \(Self.expectedRefusals.subtracting(refusedSteps).sorted())")
+            "refused but not listed: \(refusedSteps.subtracting(Self.expectedRefusals).sorted()); listed but converted: \(Self.expectedRefusals.subtracting(refusedSteps).sorted())"
+        )
         let unexpected = refused.filter { !Self.expectedUnreadable($0) }
         #expect(unexpected.isEmpty, "official documents refused:\n\(unexpected.joined(separator: "\n"))")
         #expect(converted >= 120, "only \(converted) official documents were converted")
@@ -129,7 +130,9 @@ struct OfficialExampleRoundTripTests {
             let index = Int(output.lastPathComponent.split(separator: "-")[0])!
             guard let source = sourceFormats.first(where: { $0.0 == Self.sources[index] })?.0, sourceVerdicts[source] == .some(nil) else { continue }
             checked += 1
-            #expect(valid == nil, "\(output.lastPathComponent) from the valid official \(source.lastPathComponent) fails its official schema: \(valid ?? "")")
+            #expect(
+                valid == nil,
+                "\(output.lastPathComponent) from the valid official \(source.lastPathComponent) fails its official schema: \(valid ?? "")")
         }
         #expect(checked >= 300, "only \(checked) outputs of valid sources were schema-checked")
     }

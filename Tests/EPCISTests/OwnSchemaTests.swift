@@ -1,6 +1,6 @@
-import TestSupport
 import EPCIS
 import Foundation
+import TestSupport
 import Testing
 
 /// The schemas in `Schemas/` were written for this project. These tests prove they give the same
@@ -28,9 +28,14 @@ struct OwnSchemaTests {
         let suffix = version == "1.2" ? "1_2" : "2_0"
         switch root {
         case "EPCISQueryDocument":
-            return (folder.appendingPathComponent("EPCglobal-epcis-query-\(suffix).xsd"), schemas.appendingPathComponent("epcis-query-\(version).xsd"))
+            return (
+                folder.appendingPathComponent("EPCglobal-epcis-query-\(suffix).xsd"), schemas.appendingPathComponent("epcis-query-\(version).xsd")
+            )
         case "EPCISMasterDataDocument":
-            return (folder.appendingPathComponent("EPCglobal-epcis-masterdata-\(suffix).xsd"), schemas.appendingPathComponent("epcis-masterdata-\(version).xsd"))
+            return (
+                folder.appendingPathComponent("EPCglobal-epcis-masterdata-\(suffix).xsd"),
+                schemas.appendingPathComponent("epcis-masterdata-\(version).xsd")
+            )
         default:
             return (folder.appendingPathComponent("EPCglobal-epcis-\(suffix).xsd"), schemas.appendingPathComponent("epcis-\(version).xsd"))
         }
@@ -42,7 +47,9 @@ struct OwnSchemaTests {
         for batch in stride(from: 0, to: files.count, by: 400).map({ Array(files[$0..<min($0 + 400, files.count)]) }) {
             let output = try XMLLint.validate(batch.map { URL(fileURLWithPath: $0) }, schema: schema).output
             for file in batch where output.contains(file + " validates") { valid.insert(file) }
-            for file in batch { #expect(output.contains(file + " validates") || output.contains(file + " fails to validate"), "xmllint gave no verdict for \(file)") }
+            for file in batch {
+                #expect(output.contains(file + " validates") || output.contains(file + " fails to validate"), "xmllint gave no verdict for \(file)")
+            }
         }
         return valid
     }
@@ -50,7 +57,8 @@ struct OwnSchemaTests {
     @Test func xmlSchemasGiveTheOfficialVerdictOnExamplesAndMutants() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("xsd-mutants-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
-        let listing = try Command.run(["python3", Self.mutants.appendingPathComponent("xml_mutants.py").path, directory.path, "8", "20261121"] + Self.officialXML.map(\.path))
+        let listing = try Command.run(
+            ["python3", Self.mutants.appendingPathComponent("xml_mutants.py").path, directory.path, "8", "20261121"] + Self.officialXML.map(\.path))
         #expect(listing.status == 0, "\(listing.output.prefix(2000))")
         var groups: [String: [(file: String, change: String)]] = [:]
         for line in listing.output.split(separator: "\n") {
@@ -66,20 +74,32 @@ struct OwnSchemaTests {
             let official = try Self.validating(files, schema: pair.official)
             let ours = try Self.validating(files, schema: pair.ours)
             for entry in entries {
-                #expect(official.contains(entry.file) == ours.contains(entry.file), "\(entry.file) (\(entry.change)): official \(official.contains(entry.file)), ours \(ours.contains(entry.file))")
-                if entry.change == "original" { counts.originals += 1 } else if official.contains(entry.file) { counts.valid += 1 } else { counts.invalid += 1 }
+                #expect(
+                    official.contains(entry.file) == ours.contains(entry.file),
+                    "\(entry.file) (\(entry.change)): official \(official.contains(entry.file)), ours \(ours.contains(entry.file))")
+                if entry.change == "original" {
+                    counts.originals += 1
+                } else if official.contains(entry.file) {
+                    counts.valid += 1
+                } else {
+                    counts.invalid += 1
+                }
             }
         }
         // Enough of each kind that the comparison means something.
         #expect(counts.originals >= 130, "\(counts)")
         #expect(counts.valid >= 150 && counts.invalid >= 500, "\(counts)")
-        print("XSD differential: \(counts.originals) official files, \(counts.valid) valid and \(counts.invalid) invalid mutants, all with the official verdict")
+        print(
+            "XSD differential: \(counts.originals) official files, \(counts.valid) valid and \(counts.invalid) invalid mutants, all with the official verdict"
+        )
     }
 
     @Test func jsonSchemaGivesTheOfficialVerdictInPythonAndInTheGatewaysValidator() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("json-mutants-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
-        let listing = try Command.run(["python3", Self.mutants.appendingPathComponent("json_mutants.py").path, directory.path, "10", "20261121"] + Self.officialJSON.map(\.path))
+        let listing = try Command.run(
+            ["python3", Self.mutants.appendingPathComponent("json_mutants.py").path, directory.path, "10", "20261121"] + Self.officialJSON.map(\.path)
+        )
         #expect(listing.status == 0, "\(listing.output.prefix(2000))")
         let files = Self.officialJSON + listing.output.split(separator: "\n").map { URL(fileURLWithPath: String($0)) }
         let official = try PythonJSONSchema.validate(files, schema: SharedReference.jsonSchema)
@@ -89,16 +109,23 @@ struct OwnSchemaTests {
         for file in files {
             let officialValid = official[file.path].map { $0 == nil }
             #expect(officialValid != nil, "no official verdict for \(file.lastPathComponent)")
-            #expect(ours[file.path].map { $0 == nil } == officialValid, "python, our schema vs official: \(file.path): \(String(describing: ours[file.path] ?? nil)) / \(String(describing: official[file.path] ?? nil))")
+            #expect(
+                ours[file.path].map { $0 == nil } == officialValid,
+                "python, our schema vs official: \(file.path): \(String(describing: ours[file.path] ?? nil)) / \(String(describing: official[file.path] ?? nil))"
+            )
             let value = try JSONParser.parse([UInt8](try Data(contentsOf: file)))
             let issues = compiled.validate(value)
-            #expect(issues.isEmpty == officialValid, "gateway validator vs official: \(file.path): \(issues.prefix(2)) / \(String(describing: official[file.path] ?? nil))")
+            #expect(
+                issues.isEmpty == officialValid,
+                "gateway validator vs official: \(file.path): \(issues.prefix(2)) / \(String(describing: official[file.path] ?? nil))")
             #expect(issues.isEmpty == compiled.isValid(value))
             for issue in issues { #expect(issue.path?.hasPrefix("$") == true && issue.rule == "json-schema", "\(issue)") }
             if officialValid == true { counts.valid += 1 } else { counts.invalid += 1 }
         }
         #expect(counts.valid >= 300 && counts.invalid >= 500, "\(counts)")
-        print("JSON schema differential: \(Self.officialJSON.count) official files and \(files.count - Self.officialJSON.count) mutants (\(counts.valid) valid, \(counts.invalid) invalid), all with the official verdict")
+        print(
+            "JSON schema differential: \(Self.officialJSON.count) official files and \(files.count - Self.officialJSON.count) mutants (\(counts.valid) valid, \(counts.invalid) invalid), all with the official verdict"
+        )
     }
 
     @Test(arguments: [

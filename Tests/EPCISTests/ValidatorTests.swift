@@ -1,6 +1,6 @@
-import TestSupport
 import EPCIS
 import Foundation
+import TestSupport
 import Testing
 
 /// The streaming validator agrees with `xmllint --schema` on every official XML file.
@@ -15,7 +15,8 @@ struct ValidatorTests {
             let files = OwnSchemaTests.officialXML
                 .filter {
                     let text = (try? String(contentsOf: $0, encoding: .utf8)) ?? ""
-                    return text.contains("urn:epcglobal:epcis:xsd:\(version.prefix(1))") || text.contains("urn:epcglobal:epcis-query:xsd:\(version.prefix(1))")
+                    return text.contains("urn:epcglobal:epcis:xsd:\(version.prefix(1))")
+                        || text.contains("urn:epcglobal:epcis-query:xsd:\(version.prefix(1))")
                 }
                 .filter { !$0.path.contains("CaptureJob") && !$0.path.contains("asterData") }
             for file in files {
@@ -24,7 +25,8 @@ struct ValidatorTests {
                 let lintValid = try XMLLint.validate(file, schema: official).output.contains(file.path + " validates")
                 let report = EPCISValidator.validate(path: file.path, schemas: schemas, decodeEvents: false)
                 let xsdErrors = report.issues.filter { $0.rule == "xsd" }
-                let ourValid = xsdErrors.isEmpty && report.moreErrors == 0 && !report.issues.contains { $0.severity == .error && $0.rule != "epcis:not-epcis" }
+                let ourValid =
+                    xsdErrors.isEmpty && report.moreErrors == 0 && !report.issues.contains { $0.severity == .error && $0.rule != "epcis:not-epcis" }
                 // Bare events are not EPCIS documents for us; xmllint has no global declaration for them either.
                 if report.issues.contains(where: { $0.rule == "epcis:not-epcis" }) {
                     #expect(!lintValid, "\(file.lastPathComponent)")
@@ -49,12 +51,15 @@ struct ValidatorTests {
         try broken.write(to: file, atomically: true, encoding: .utf8)
         let report = EPCISValidator.validate(path: file.path, schemas: schemas)
         #expect(!report.valid)
-        #expect(report.issues.contains { $0.rule == "json-schema" && $0.path?.contains("action") == true && $0.message.contains("'observe'") }, "\(report.issues)")
+        #expect(
+            report.issues.contains { $0.rule == "json-schema" && $0.path?.contains("action") == true && $0.message.contains("'observe'") },
+            "\(report.issues)")
     }
 
     @Test func eventRulesAreReportedWithTheirPlace() throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("rules-\(UUID().uuidString).xml")
-        try HostileInputTests.minimal.replacingOccurrences(of: "<action>ADD</action>", with: "<action>FLY</action>").write(to: file, atomically: true, encoding: .utf8)
+        try HostileInputTests.minimal.replacingOccurrences(of: "<action>ADD</action>", with: "<action>FLY</action>").write(
+            to: file, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: file) }
         let report = EPCISValidator.validate(path: file.path, schemas: nil)
         #expect(!report.valid)

@@ -104,7 +104,8 @@ struct BiipInteropTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let input = directory.appendingPathComponent("cases.jsonl"), output = directory.appendingPathComponent("answers.jsonl")
         let encoder = JSONEncoder()
-        try cases.map { String(decoding: try encoder.encode($0), as: UTF8.self) }.joined(separator: "\n").write(to: input, atomically: true, encoding: .utf8)
+        try cases.map { String(decoding: try encoder.encode($0), as: UTF8.self) }.joined(separator: "\n").write(
+            to: input, atomically: true, encoding: .utf8)
         let status = try Python.run([oracle.path, input.path, output.path])
         try #require(status == 0, "biip oracle exited with \(status)")
         let decoder = JSONDecoder()
@@ -115,7 +116,8 @@ struct BiipInteropTests {
 /// Percent-encoding for hand-built test links (unreserved characters stay as they are).
 enum GS1DigitalLinkTestEncoding {
     static func encode(_ value: String) -> String {
-        value.addingPercentEncoding(withAllowedCharacters: CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")) ?? value
+        value.addingPercentEncoding(
+            withAllowedCharacters: CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")) ?? value
     }
 }
 

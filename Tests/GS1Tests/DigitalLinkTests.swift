@@ -10,7 +10,8 @@ struct DigitalLinkTests {
         #expect(link.message.serial?.value == "12345")
         #expect(link.message.expiry?.iso8601 == "2027-01-31")
 
-        let custom = try GS1DigitalLink.parse("HTTPS://brand.example.com/products/gs1/01/9506000134352/21/A1?linkType=gs1:pip#top", referenceYear: 2026)
+        let custom = try GS1DigitalLink.parse(
+            "HTTPS://brand.example.com/products/gs1/01/9506000134352/21/A1?linkType=gs1:pip#top", referenceYear: 2026)
         #expect(custom.base == "HTTPS://brand.example.com/products/gs1")
         #expect(custom.message.gtin?.value == "09506000134352")  // GTIN-13 in the path held as GTIN-14
         #expect(custom.otherQueryParameters == ["linkType=gs1:pip"])
@@ -26,7 +27,9 @@ struct DigitalLinkTests {
     @Test func writesCanonicalLinksWithLotBeforeSerialAndDatesInTheQuery() throws {
         let message = try GS1ElementString.parse("(21)S/1(10)L 1".replacingSpace() + "(17)280600(01)00300010123455", referenceYear: 2026).message
         #expect(try GS1DigitalLink.encode(message) == "https://id.gs1.org/01/00300010123455/10/L%2B1/21/S%2F1?17=280600")
-        #expect(try GS1DigitalLink.encode(message, base: "https://dl.example.com/x/") == "https://dl.example.com/x/01/00300010123455/10/L%2B1/21/S%2F1?17=280600")
+        #expect(
+            try GS1DigitalLink.encode(message, base: "https://dl.example.com/x/")
+                == "https://dl.example.com/x/01/00300010123455/10/L%2B1/21/S%2F1?17=280600")
     }
 
     @Test func refusesLinksThatAreNotGS1() throws {

@@ -29,16 +29,20 @@ struct ElementStringTests {
             ("]d2010030001012345521AB CD", .characterOutsideSet, "the value of AI (21) contains a space, which is outside the GS1 82-character set"),
             ("]d2010030001012345510ABCDEFGHIJKLMNOPQRSTU", .valueTooLong, "the value of AI (10) has 21 characters; at most 20 are allowed"),
             ("]d2010030001012345517261331", .invalidDate, "expiry date (AI 17) has month 13, which does not exist"),
-            ("]d2010030001012345510LOT123456789012342112345678901", .missingSeparator,
-             "the value of AI (10) runs on for 30 characters (at most 20); it looks like the next AI starts at character 39 without a GS separator"),
+            (
+                "]d2010030001012345510LOT123456789012342112345678901", .missingSeparator,
+                "the value of AI (10) runs on for 30 characters (at most 20); it looks like the next AI starts at character 39 without a GS separator"
+            ),
             ("]d201003000101234551", .truncatedElement, "the code ends inside an application identifier ('1')"),
             ("]d2010030001O123455", .nonDigit, "the value of AI (01) contains 'O', but it must hold digits only"),
             ("]d2010030001012345599ABC", .unknownApplicationIdentifier, "application identifier (99) is not one this gateway reads"),
             ("]d20100300010123455240ABC", .unknownApplicationIdentifier, "application identifier (240) is not one this gateway reads"),
             ("]d121ABC", .unsupportedSymbology, "symbology identifier ']d1' is not a GS1 one, so the data has no AIs"),
             ("]d221ABC", .missingElement, "AI (21) (serial) needs AI (01) (GTIN) in the same code"),
-            ("]d201003000101234552112\u{1D}0100300010123455\u{1D}2113", .duplicateApplicationIdentifier,
-             "AI (21) appears twice with different values '12' and '13'"),
+            (
+                "]d201003000101234552112\u{1D}0100300010123455\u{1D}2113", .duplicateApplicationIdentifier,
+                "AI (21) appears twice with different values '12' and '13'"
+            ),
         ]
         var messages = Set<String>()
         for (input, code, message) in cases {
@@ -63,7 +67,9 @@ struct ElementStringTests {
     }
 
     @Test func humanReadableFormReportsProblemsToo() throws {
-        #expect(throws: GS1Error.Code.unknownApplicationIdentifier.error) { try GS1ElementString.parse("(01)00300010123455(99)X", referenceYear: 2026) }
+        #expect(throws: GS1Error.Code.unknownApplicationIdentifier.error) {
+            try GS1ElementString.parse("(01)00300010123455(99)X", referenceYear: 2026)
+        }
         #expect(throws: GS1Error.Code.truncatedElement.error) { try GS1ElementString.parse("(01)0030001012345", referenceYear: 2026) }
         #expect(throws: GS1Error.Code.invalidCheckDigit.error) { try GS1ElementString.parse("(01)00300010123454", referenceYear: 2026) }
     }

@@ -35,7 +35,10 @@ struct NDCTests {
         let gtin = try GTIN("00361414567894")
         let error = try #require(throws: GS1Error.self) { try NDC(gtin: gtin, stored: nil) }
         #expect(error.code == .ambiguousNDC)
-        #expect(error.message == "GTIN 00361414567894 holds the NDC digits 6141456789, which could be 6141-4567-89, 61414-567-89, 61414-5678-9; a GTIN does not record the hyphenation")
+        #expect(
+            error.message
+                == "GTIN 00361414567894 holds the NDC digits 6141456789, which could be 6141-4567-89, 61414-567-89, 61414-5678-9; a GTIN does not record the hyphenation"
+        )
         #expect(try NDC(gtin: gtin, stored: "61414-567-89").hyphenated == "61414-567-89")
         #expect(throws: GS1Error.Code.invalidNDC.error) { try NDC(gtin: gtin, stored: "0001-0123-45") }
         #expect(throws: GS1Error.Code.invalidNDC.error) { try NDC(gtin: GTIN("09506000134352"), layout: .fourFourTwo) }

@@ -2,7 +2,8 @@ import Outbox
 import Testing
 
 @Suite struct DeliveryMachineTests {
-    let policy = DeliveryPolicy(retrySchedule: [60_000, 300_000, 900_000], giveUpAfter: 3_600_000, acknowledgementTimeout: 600_000, pollInterval: 5_000)
+    let policy = DeliveryPolicy(
+        retrySchedule: [60_000, 300_000, 900_000], giveUpAfter: 3_600_000, acknowledgementTimeout: 600_000, pollInterval: 5_000)
 
     func apply(_ event: DeliveryEvent, _ snapshot: DeliverySnapshot, at now: Int64) throws -> DeliverySnapshot {
         try DeliveryMachine.apply(event, to: snapshot, policy: policy, now: now).get()
@@ -112,7 +113,9 @@ import Testing
     }
 
     @Test func outcomesWithoutAnAttemptInFlightAreRefused() {
-        for event: DeliveryEvent in [.acknowledged(detail: ""), .accepted(reference: "", detail: ""), .transportFailed(error: "", retryAfter: nil), .rejected(reason: "")] {
+        for event: DeliveryEvent in [
+            .acknowledged(detail: ""), .accepted(reference: "", detail: ""), .transportFailed(error: "", retryAfter: nil), .rejected(reason: ""),
+        ] {
             #expect(throws: IllegalTransition.self) { try apply(event, .new(at: 0), at: 1) }
         }
     }

@@ -1,8 +1,8 @@
 import Foundation
 import GS1
 import Partners
-import Testing
 import TestSupport
+import Testing
 
 @Suite struct ExampleProfileTests {
     static let directory = SharedReference.projectRoot.appendingPathComponent("PartnerProfiles")
@@ -19,7 +19,10 @@ import TestSupport
         let loaded = ProfileLoader(environment: ["NORTHWIND_CLIENT_SECRET": "set"]).load(directory: Self.directory.path)
         let acme = try #require(loaded.profiles["acme-wholesale"])
         #expect(acme.glns == [try GLN("0614141000005")])
-        #expect(acme.epcis == EPCISSettings(version: .v1_2, format: .xml, identifiers: .urn, transactionHistory: false, ndcCodeType: .usFDANDC, sbdhIdentifier: .gs1))
+        #expect(
+            acme.epcis
+                == EPCISSettings(
+                    version: .v1_2, format: .xml, identifiers: .urn, transactionHistory: false, ndcCodeType: .usFDANDC, sbdhIdentifier: .gs1))
         guard case .as2(let as2) = acme.transport else { Issue.record("acme is an AS2 partner"); return }
         #expect(as2.as2To == "ACMEAS2" && as2.sign == "sha-256" && as2.encrypt == "aes-256-cbc" && as2.mdnMode == "sync" && as2.mdnSigned)
         #expect(as2.partnerCertificate == Self.directory.appendingPathComponent("certs/acme-wholesale.crt").path)
@@ -38,7 +41,11 @@ import TestSupport
         #expect(northwind.glns.count == 2)
         guard case .https(let https) = northwind.transport else { Issue.record("northwind is an HTTPS partner"); return }
         #expect(https.mode == .capture && https.pollInterval == .seconds(10) && https.verifyTLS)
-        #expect(https.authentication == .oauth2(tokenURL: "https://epcis.northwind-3pl.example/oauth/token", clientID: "mfr-gateway", secret: .environment("NORTHWIND_CLIENT_SECRET"), scope: nil))
+        #expect(
+            https.authentication
+                == .oauth2(
+                    tokenURL: "https://epcis.northwind-3pl.example/oauth/token", clientID: "mfr-gateway",
+                    secret: .environment("NORTHWIND_CLIENT_SECRET"), scope: nil))
         #expect(https.headers == ["GS1-Capture-Error-Behaviour": "rollback"])
         #expect(https.requestTimeout == .seconds(300))
     }

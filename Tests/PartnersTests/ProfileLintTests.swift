@@ -1,8 +1,8 @@
 import Foundation
 import GS1
 import Partners
-import Testing
 import TestSupport
+import Testing
 
 /// The broken profiles under `Lint/`, each with its expectation in its first line:
 /// `# expect: CODE line N [key KEY]`.

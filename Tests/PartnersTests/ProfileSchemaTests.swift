@@ -1,7 +1,7 @@
 import Foundation
 import Partners
-import Testing
 import TestSupport
+import Testing
 
 /// `Schemas/partner-profile.schema.json` (for editors and partners' own checks) against the
 /// loader: python's jsonschema must give the loader's verdict on every example and broken
@@ -45,8 +45,10 @@ import TestSupport
     }
 
     @Test func theExamplesAreValid() throws {
-        let examples = try FileManager.default.contentsOfDirectory(at: SharedReference.projectRoot.appendingPathComponent("PartnerProfiles"), includingPropertiesForKeys: nil)
-            .filter { $0.pathExtension == "yaml" }
+        let examples = try FileManager.default.contentsOfDirectory(
+            at: SharedReference.projectRoot.appendingPathComponent("PartnerProfiles"), includingPropertiesForKeys: nil
+        )
+        .filter { $0.pathExtension == "yaml" }
         #expect(examples.count == 3)
         for (file, valid) in try Self.verdicts(examples) { #expect(valid, "\(file) should be valid") }
     }

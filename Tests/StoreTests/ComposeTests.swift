@@ -10,7 +10,12 @@ import Testing
 struct ComposeTests {
     static let official = SharedReference.epcis.appendingPathComponent(
         "openepcis-test-resources/1.2/EPCIS/XML/Capture/Documents/GS1_US_Pharma_Example_2_2_1_1.xml")
-    static let schemas = try? EPCISSchemas(directory: SharedReference.projectRoot.appendingPathComponent("Schemas").path)
+    /// The project's own schemas: a failure to load them fails every test that uses them,
+    /// instead of composing without a schema check.
+    static var schemas: EPCISSchemas {
+        get throws { try loadedSchemas.get() }
+    }
+    private static let loadedSchemas = Result { try EPCISSchemas(directory: SharedReference.projectRoot.appendingPathComponent("Schemas").path) }
 
     /// An event reduced to what a DSCSA partner reads, independent of spelling and EPC order.
     struct Shape: Hashable, CustomStringConvertible {
@@ -63,7 +68,7 @@ struct ComposeTests {
         _ = try await store.ingest(try Fixtures.r13, batch: "r13")
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("r13-\(UUID().uuidString).xml")
         defer { try? FileManager.default.removeItem(at: output) }
-        let report = try await ShipmentComposer(store: store).compose(shipment: "SHIP-1", to: output.path, schemas: Self.schemas)
+        let report = try await ShipmentComposer(store: store).compose(shipment: "SHIP-1", to: output.path, schemas: try Self.schemas)
         #expect(report.serials == 16 && report.events == 8)
 
         let lint = try XMLLint.validate(output, schema: SharedReference.xsd12)
@@ -89,20 +94,20 @@ struct ComposeTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let legacy = ComposeOptions(format: .xml12, transactionHistory: true, ndcCodeType: .fdaNDC11, sbdhIdentifier: .gln)
         let xml = try await ShipmentComposer(store: store, options: legacy).compose(
-            shipment: "SHIP-1", to: directory.appendingPathComponent("a.xml").path, schemas: Self.schemas)
+            shipment: "SHIP-1", to: directory.appendingPathComponent("a.xml").path, schemas: try Self.schemas)
         let text = try String(contentsOfFile: xml.path, encoding: .utf8)
         #expect(text.contains("<sbdh:Identifier Authority=\"GLN\">0300011111116</sbdh:Identifier>"))
         #expect(text.contains(">00001012345<") && text.contains(">FDA_NDC_11<"))
         let jsonOptions = ComposeOptions(format: .jsonLD, identifiers: .digitalLink)
         let json = try await ShipmentComposer(store: store, options: jsonOptions).compose(
-            shipment: "SHIP-1", to: directory.appendingPathComponent("a.jsonld").path, schemas: Self.schemas)
+            shipment: "SHIP-1", to: directory.appendingPathComponent("a.jsonld").path, schemas: try Self.schemas)
         let jsonText = try String(contentsOfFile: json.path, encoding: .utf8)
         #expect(jsonText.contains("https://id.gs1.org/01/00300010123455/21/11"))
         #expect(try Self.read(json.path).events.count == 8)
         // EPCIS 2.0 XML has no place for the transaction statement: refused, not silently dropped.
         await #expect(throws: ComposeRejected.self) {
             try await ShipmentComposer(store: store, options: ComposeOptions(format: .xml20)).compose(
-                shipment: "SHIP-1", to: directory.appendingPathComponent("b.xml").path, schemas: Self.schemas)
+                shipment: "SHIP-1", to: directory.appendingPathComponent("b.xml").path, schemas: try Self.schemas)
         }
         #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("b.xml").path))
         try await store.close()
@@ -115,7 +120,7 @@ struct ComposeTests {
         _ = try await store.ingest(records, batch: "r13")
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("missing-\(UUID().uuidString).xml")
         do {
-            _ = try await ShipmentComposer(store: store).compose(shipment: "SHIP-1", to: output.path, schemas: Self.schemas)
+            _ = try await ShipmentComposer(store: store).compose(shipment: "SHIP-1", to: output.path, schemas: try Self.schemas)
             Issue.record("composed without the buyer's ship-to location master data")
         } catch let error as ComposeRejected {
             #expect(error.problems.count == 1)

@@ -21,7 +21,9 @@ import Testing
         try "{}".write(toFile: file, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: file) }
         let row = try await store.enqueue(
-            NewDelivery(id: "d-\(UUID().uuidString)", partner: "p", shipment: "S", transport: "https", documentID: "doc", contentType: "application/json", payload: file),
+            NewDelivery(
+                id: "d-\(UUID().uuidString)", partner: "p", shipment: "S", transport: "https", documentID: "doc", contentType: "application/json",
+                payload: file),
             at: 1_000)
         return (store, location, row.id)
     }

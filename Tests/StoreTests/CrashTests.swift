@@ -58,7 +58,10 @@ import Testing
         process.executableURL = binary
         process.environment = ProcessInfo.processInfo.environment.merging(["EPCIS_GATEWAY_LOG_LEVEL": logLevel]) { $1 }
         process.arguments =
-            ["queue", "run", "--store", store, "--data", data.path, "--profiles", profiles.path, "--lease", "3", "--batch", "16", "--idle", "\(idleMilliseconds)"]
+            [
+                "queue", "run", "--store", store, "--data", data.path, "--profiles", profiles.path, "--lease", "3", "--batch", "16", "--idle",
+                "\(idleMilliseconds)",
+            ]
             + (untilIdle ? ["--until-idle"] : [])
         if !FileManager.default.fileExists(atPath: log.path) { _ = FileManager.default.createFile(atPath: log.path, contents: nil) }
         let handle = try FileHandle(forWritingTo: log)
@@ -112,7 +115,8 @@ import Testing
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
         let received = work.appendingPathComponent("received.jsonl")
         let sink = try PeerProcess(
-            script: Self.sink, arguments: ["--certs", certificates.path, "--log", received.path, "--fail-rate", "0.15", "--drop-rate", "0.03", "--timeout", "900"])
+            script: Self.sink,
+            arguments: ["--certs", certificates.path, "--log", received.path, "--fail-rate", "0.15", "--drop-rate", "0.03", "--timeout", "900"])
         defer { sink.stop() }
         let profiles = try Self.profiles(sink, certificates: certificates)
         let profile = try #require(ProfileLoader().load(directory: profiles.path).profiles["sink"])
@@ -123,7 +127,8 @@ import Testing
         for index in 0..<1_000 {
             let id = "urn:uuid:crash-\(index)-\(UUID().uuidString.lowercased())"
             let file = try documentFile(id)
-            let row = try await DeliveryOutbox.enqueue(file, for: profile, shipment: "CRASH-\(index)", documentID: id, contentType: "application/json", queue: store)
+            let row = try await DeliveryOutbox.enqueue(
+                file, for: profile, shipment: "CRASH-\(index)", documentID: id, contentType: "application/json", queue: store)
             try FileManager.default.removeItem(atPath: file)
             expected[id] = row.sha256
         }
@@ -136,7 +141,8 @@ import Testing
         var killsMidWork = 0
         for _ in 0..<10 {
             let processes = [
-                try Self.gateway(store: location, data: data, profiles: profiles, log: log), try Self.gateway(store: location, data: data, profiles: profiles, log: log),
+                try Self.gateway(store: location, data: data, profiles: profiles, log: log),
+                try Self.gateway(store: location, data: data, profiles: profiles, log: log),
             ]
             try await Task.sleep(for: .milliseconds(Int.random(in: 300...1_200, using: &generator)))
             let unsettled = try await store.queueCounts().filter { !$0.key.isSettled }.values.reduce(0, +)
@@ -228,7 +234,8 @@ import Testing
             "crash test (\(engine.rawValue)): \(kills) SIGKILLs (\(killsMidWork) with work left); the sink logged \(posts.count) POSTs (\(cutOff) cut off by a kill) "
                 + "and \(receipts.count - posts.count) polls for 1000 documents, \(accepted.count) accepted; whole copies with differing bytes: \(differing); "
                 + "requests without a matching recorded attempt: \(unmatched), attempt ids seen twice: \(repeatedIDs.count); attempts interrupted by a kill: \(interrupted); "
-                + "\(polls) polls in the final run, \(starved) made later than the first round after they fell due (latest \(latest) ms past due, \(rounds.count) rounds); spool files left: \(spooled.count); queue after the kills: \(before)")
+                + "\(polls) polls in the final run, \(starved) made later than the first round after they fell due (latest \(latest) ms past due, \(rounds.count) rounds); spool files left: \(spooled.count); queue after the kills: \(before)"
+        )
         try await store.close()
         try? FileManager.default.removeItem(at: work)
     }
@@ -249,7 +256,8 @@ import Testing
         let store = try await StoreLocation.open(location)
         for index in 0..<300 {
             let file = try documentFile("shared-\(index)")
-            _ = try await DeliveryOutbox.enqueue(file, for: profile, shipment: "S-\(index)", documentID: "shared-\(index)", contentType: "application/json", queue: store)
+            _ = try await DeliveryOutbox.enqueue(
+                file, for: profile, shipment: "S-\(index)", documentID: "shared-\(index)", contentType: "application/json", queue: store)
         }
         let log = work.appendingPathComponent("gateway.log")
         let processes = [
@@ -280,14 +288,16 @@ import Testing
         guard let location = try Engine.sqlite.makeLocation() else { return }
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("sigterm-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
-        let sink = try PeerProcess(script: Self.sink, arguments: ["--certs", certificates.path, "--log", work.appendingPathComponent("r.jsonl").path, "--timeout", "300"])
+        let sink = try PeerProcess(
+            script: Self.sink, arguments: ["--certs", certificates.path, "--log", work.appendingPathComponent("r.jsonl").path, "--timeout", "300"])
         defer { sink.stop() }
         let profiles = try Self.profiles(sink, certificates: certificates)
         let profile = try #require(ProfileLoader().load(directory: profiles.path).profiles["sink"])
         let store = try await StoreLocation.open(location)
         for index in 0..<400 {
             let file = try documentFile("term-\(index)")
-            _ = try await DeliveryOutbox.enqueue(file, for: profile, shipment: "T-\(index)", documentID: "term-\(index)", contentType: "application/json", queue: store)
+            _ = try await DeliveryOutbox.enqueue(
+                file, for: profile, shipment: "T-\(index)", documentID: "term-\(index)", contentType: "application/json", queue: store)
         }
         let process = try Self.gateway(store: location, data: work, profiles: profiles, log: work.appendingPathComponent("gateway.log"))
         // Stop it mid-work: some deliveries done, some not.

@@ -20,21 +20,27 @@ import Transports
             if Peers.required { Issue.record(Comment(rawValue: message)) }
             return nil
         }
-        return try PeerProcess(script: peerScript, arguments: ["--certs", certificates.path, "--max-requests", "1000", "--timeout", "300"] + arguments, port: port)
+        return try PeerProcess(
+            script: peerScript, arguments: ["--certs", certificates.path, "--max-requests", "1000", "--timeout", "300"] + arguments, port: port)
     }
 
-    static func profile(_ peer: PeerProcess, mtls: Bool = true, oauth: Bool = true, ca: Bool = true, secret: String = "PEER_SECRET") -> PartnerProfile {
+    static func profile(_ peer: PeerProcess, mtls: Bool = true, oauth: Bool = true, ca: Bool = true, secret: String = "PEER_SECRET") -> PartnerProfile
+    {
         let certificates = Peers.certificates!
         return testProfile(url: "\(peer.url)/capture", caFile: ca ? certificates.appendingPathComponent("ca.crt").path : nil) { https in
             if mtls {
                 https.clientCertificate = certificates.appendingPathComponent("gateway.crt").path
                 https.clientKey = certificates.appendingPathComponent("gateway.key").path
             }
-            if oauth { https.authentication = .oauth2(tokenURL: "\(peer.url)/oauth/token", clientID: "gateway", secret: .environment(secret), scope: nil) }
+            if oauth {
+                https.authentication = .oauth2(tokenURL: "\(peer.url)/oauth/token", clientID: "gateway", secret: .environment(secret), scope: nil)
+            }
         }
     }
 
-    static func dispatcher(_ store: any GatewayStore, _ profile: PartnerProfile, environment: [String: String] = ["PEER_SECRET": "secret"]) throws -> Dispatcher {
+    static func dispatcher(_ store: any GatewayStore, _ profile: PartnerProfile, environment: [String: String] = ["PEER_SECRET": "secret"]) throws
+        -> Dispatcher
+    {
         try Dispatcher(
             queue: store, partners: { [profile.id: profile] }, transports: TransportRegistry(secrets: SecretReader(environment: environment)),
             configuration: DispatcherConfiguration(
@@ -48,7 +54,9 @@ import Transports
         guard let store = try await Engine.sqlite.makeStore() else { return }
         defer { Task { try? await store.close() } }
         let profile = Self.profile(peer)
-        let row = try await DeliveryOutbox.enqueue(try documentFile("interop-1"), for: profile, shipment: "SHIP-1", documentID: "urn:uuid:interop-1", contentType: "application/json", queue: store)
+        let row = try await DeliveryOutbox.enqueue(
+            try documentFile("interop-1"), for: profile, shipment: "SHIP-1", documentID: "urn:uuid:interop-1", contentType: "application/json",
+            queue: store)
         _ = try await Self.dispatcher(store, profile).runUntilIdle(deadline: DeliveryOutbox.now() + 60_000)
         let done = try #require(try await store.delivery(row.id))
         #expect(done.snapshot.state == .acknowledged, "\(done.snapshot)")
@@ -69,7 +77,8 @@ import Transports
         guard let store = try await Engine.sqlite.makeStore() else { return }
         defer { Task { try? await store.close() } }
         let profile = Self.profile(peer, mtls: false, oauth: false)
-        let row = try await DeliveryOutbox.enqueue(try documentFile("no-cert"), for: profile, shipment: nil, documentID: "no-cert", contentType: "application/json", queue: store)
+        let row = try await DeliveryOutbox.enqueue(
+            try documentFile("no-cert"), for: profile, shipment: nil, documentID: "no-cert", contentType: "application/json", queue: store)
         #expect(try await Self.dispatcher(store, profile).runOnce() == 1)
         let after = try #require(try await store.delivery(row.id))
         #expect(after.snapshot.state == .retryWait)
@@ -82,7 +91,8 @@ import Transports
         guard let store = try await Engine.sqlite.makeStore() else { return }
         defer { Task { try? await store.close() } }
         let profile = Self.profile(peer, mtls: false, oauth: false, ca: false)
-        let row = try await DeliveryOutbox.enqueue(try documentFile("untrusted"), for: profile, shipment: nil, documentID: "untrusted", contentType: "application/json", queue: store)
+        let row = try await DeliveryOutbox.enqueue(
+            try documentFile("untrusted"), for: profile, shipment: nil, documentID: "untrusted", contentType: "application/json", queue: store)
         _ = try await Self.dispatcher(store, profile).runOnce()
         let after = try #require(try await store.delivery(row.id))
         #expect(after.snapshot.state == .retryWait && after.snapshot.lastError?.lowercased().contains("certificate") == true, "\(after.snapshot)")
@@ -96,7 +106,8 @@ import Transports
         guard let store = try await Engine.sqlite.makeStore() else { return }
         defer { Task { try? await store.close() } }
         let profile = Self.profile(peer, mtls: false, oauth: false)
-        let row = try await DeliveryOutbox.enqueue(try documentFile("big", events: 3), for: profile, shipment: nil, documentID: "big", contentType: "application/json", queue: store)
+        let row = try await DeliveryOutbox.enqueue(
+            try documentFile("big", events: 3), for: profile, shipment: nil, documentID: "big", contentType: "application/json", queue: store)
         _ = try await Self.dispatcher(store, profile).runOnce()
         let after = try #require(try await store.delivery(row.id))
         #expect(after.snapshot.state == .rejected, "a 413 without Retry-After is not retried blindly")
@@ -109,7 +120,8 @@ import Transports
         guard let store = try await Engine.sqlite.makeStore() else { return }
         defer { Task { try? await store.close() } }
         let profile = Self.profile(peer, mtls: false)
-        let row = try await DeliveryOutbox.enqueue(try documentFile("bad-secret"), for: profile, shipment: nil, documentID: "bad-secret", contentType: "application/json", queue: store)
+        let row = try await DeliveryOutbox.enqueue(
+            try documentFile("bad-secret"), for: profile, shipment: nil, documentID: "bad-secret", contentType: "application/json", queue: store)
         _ = try await Self.dispatcher(store, profile, environment: ["PEER_SECRET": "not-the-secret-xyz"]).runOnce()
         let after = try #require(try await store.delivery(row.id))
         #expect(after.snapshot.state == .retryWait)
@@ -123,13 +135,15 @@ import Transports
         defer { Task { try? await store.close() } }
         let profile = Self.profile(first, mtls: false)
         let dispatcher = try Self.dispatcher(store, profile)
-        _ = try await DeliveryOutbox.enqueue(try documentFile("t1"), for: profile, shipment: "T1", documentID: "t1", contentType: "application/json", queue: store)
+        _ = try await DeliveryOutbox.enqueue(
+            try documentFile("t1"), for: profile, shipment: "T1", documentID: "t1", contentType: "application/json", queue: store)
         _ = try await dispatcher.runUntilIdle(deadline: DeliveryOutbox.now() + 30_000)
         // A new peer on the same port forgets every token: the cached one now gets a 401.
         first.stop()
         guard let second = try Self.peer(["--oauth"], port: first.port) else { return }
         defer { second.stop() }
-        let row = try await DeliveryOutbox.enqueue(try documentFile("t2"), for: profile, shipment: "T2", documentID: "t2", contentType: "application/json", queue: store)
+        let row = try await DeliveryOutbox.enqueue(
+            try documentFile("t2"), for: profile, shipment: "T2", documentID: "t2", contentType: "application/json", queue: store)
         _ = try await dispatcher.runUntilIdle(deadline: DeliveryOutbox.now() + 30_000)
         #expect(try await store.delivery(row.id)?.snapshot.state == .acknowledged)
         let log = try String(contentsOf: second.output, encoding: .utf8)

@@ -37,7 +37,8 @@ import Testing
     func aStoreTheFirstReleaseMadeIsUpgradedWithItsRowsIntact(_ engine: Engine) async throws {
         guard let location = try engine.makeLocation() else { return }
         // Exactly what the first release ran on an empty store, then its rows.
-        try RawSQL.run(engine, location, Schema.version1(engine == .sqlite ? .sqlite : .postgres) + ["INSERT INTO gateway_schema (version) VALUES (1)"])
+        try RawSQL.run(
+            engine, location, Schema.version1(engine == .sqlite ? .sqlite : .postgres) + ["INSERT INTO gateway_schema (version) VALUES (1)"])
         try RawSQL.run(engine, location, Self.landedRows(engine))
 
         let store = try await StoreLocation.open(location)
@@ -49,7 +50,8 @@ import Testing
         #expect(attempts.count == 1)
         #expect(attempts.first?.id.hasPrefix("migrated-") == true && attempts.first?.finishedAt == 1400 && attempts.first?.outcome == "failed")
         // The new columns work: an attempt recorded as started, then finished.
-        let attempt = AttemptRow(id: "a2", deliveryID: "d1", kind: "send", startedAt: 3000, finishedAt: nil, outcome: AttemptRow.started, detail: "", owner: "test")
+        let attempt = AttemptRow(
+            id: "a2", deliveryID: "d1", kind: "send", startedAt: 3000, finishedAt: nil, outcome: AttemptRow.started, detail: "", owner: "test")
         #expect(try await store.startAttempt(attempt, version: 3))
         #expect(try await store.attempts("d1").last?.finishedAt == nil)
         let spool = FileManager.default.temporaryDirectory.appendingPathComponent("migrated-\(UUID().uuidString)").path
@@ -73,7 +75,9 @@ import Testing
         switch engine {
         case .sqlite: try RawSQL.run(engine, location, ["INSERT INTO grdb_migrations (identifier) VALUES ('\(future)-from-the-future')"])
         case .postgres:
-            try RawSQL.run(engine, location, ["INSERT INTO gateway_migrations (version, identifier, applied_at) VALUES (\(future), '\(future)-from-the-future', 'now')"])
+            try RawSQL.run(
+                engine, location,
+                ["INSERT INTO gateway_migrations (version, identifier, applied_at) VALUES (\(future), '\(future)-from-the-future', 'now')"])
         }
         do {
             let opened = try await StoreLocation.open(location)

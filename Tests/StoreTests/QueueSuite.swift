@@ -7,10 +7,13 @@ import TestSupport
 import Testing
 
 /// A profile for tests: an HTTPS capture partner at `url`.
-func testProfile(id: String = "sink", url: String, caFile: String? = nil, schedule: [Duration] = [.seconds(1)], extra: (inout HTTPSSettings) -> Void = { _ in })
+func testProfile(
+    id: String = "sink", url: String, caFile: String? = nil, schedule: [Duration] = [.seconds(1)], extra: (inout HTTPSSettings) -> Void = { _ in }
+)
     -> PartnerProfile
 {
-    var https = HTTPSSettings(url: url, mode: .capture, pollInterval: .seconds(1), caFile: caFile, connectTimeout: .seconds(5), requestTimeout: .seconds(20))
+    var https = HTTPSSettings(
+        url: url, mode: .capture, pollInterval: .seconds(1), caFile: caFile, connectTimeout: .seconds(5), requestTimeout: .seconds(20))
     extra(&https)
     return PartnerProfile(
         id: id, name: "Test sink", glns: [], epcis: EPCISSettings(version: .v2_0, format: .jsonLD), transport: .https(https),
@@ -20,8 +23,11 @@ func testProfile(id: String = "sink", url: String, caFile: String? = nil, schedu
 /// A small document file with unique content.
 func documentFile(_ name: String, events: Int = 1) throws -> String {
     let path = FileManager.default.temporaryDirectory.appendingPathComponent("doc-\(name)-\(UUID().uuidString).json").path
-    let list = (0..<events).map { #"{"type":"ObjectEvent","eventTime":"2026-11-21T10:00:00Z","eventTimeZoneOffset":"+00:00","action":"OBSERVE","epcList":["urn:epc:id:sgtin:0614141.107346.\#($0)"]}"# }
-    let text = #"{"@context":["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"],"type":"EPCISDocument","schemaVersion":"2.0","creationDate":"2026-11-21T10:00:00Z","documentID":"\#(name)","epcisBody":{"eventList":[\#(list.joined(separator: ","))]}}"#
+    let list = (0..<events).map {
+        #"{"type":"ObjectEvent","eventTime":"2026-11-21T10:00:00Z","eventTimeZoneOffset":"+00:00","action":"OBSERVE","epcList":["urn:epc:id:sgtin:0614141.107346.\#($0)"]}"#
+    }
+    let text =
+        #"{"@context":["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"],"type":"EPCISDocument","schemaVersion":"2.0","creationDate":"2026-11-21T10:00:00Z","documentID":"\#(name)","epcisBody":{"eventList":[\#(list.joined(separator: ","))]}}"#
     try text.write(toFile: path, atomically: true, encoding: .utf8)
     return path
 }
@@ -38,7 +44,8 @@ func documentFile(_ name: String, events: Int = 1) throws -> String {
         for index in 0..<(3 << 20) + 12_345 { bytes.append(UInt8(truncatingIfNeeded: index &* 2_654_435_761 >> 7)) }
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("payload-\(UUID().uuidString)").path
         try Data(bytes).write(to: URL(fileURLWithPath: file))
-        let row = try await DeliveryOutbox.enqueue(file, for: profile, shipment: "SHIP-1", documentID: "doc-1", contentType: "application/json", queue: store)
+        let row = try await DeliveryOutbox.enqueue(
+            file, for: profile, shipment: "SHIP-1", documentID: "doc-1", contentType: "application/json", queue: store)
         try FileManager.default.removeItem(atPath: file)
         #expect(row.byteCount == Int64(bytes.count) && row.snapshot.state == .queued && row.transport == "https")
         let copy = file + ".out"
@@ -51,23 +58,30 @@ func documentFile(_ name: String, events: Int = 1) throws -> String {
     func aShipmentIsQueuedOncePerPartner(_ engine: Engine) async throws {
         guard let store = try await engine.makeStore() else { return }
         defer { Task { try? await store.close() } }
-        let first = try await DeliveryOutbox.enqueue(try documentFile("a"), for: profile, shipment: "SHIP-1", documentID: "a", contentType: "application/json", queue: store)
+        let first = try await DeliveryOutbox.enqueue(
+            try documentFile("a"), for: profile, shipment: "SHIP-1", documentID: "a", contentType: "application/json", queue: store)
         let error = await #expect(throws: DeliveryExists.self) {
-            try await DeliveryOutbox.enqueue(try documentFile("b"), for: profile, shipment: "SHIP-1", documentID: "b", contentType: "application/json", queue: store)
+            try await DeliveryOutbox.enqueue(
+                try documentFile("b"), for: profile, shipment: "SHIP-1", documentID: "b", contentType: "application/json", queue: store)
         }
         #expect(error?.existing.id == first.id)
         #expect(error?.description.contains("queue resend \(first.id)") == true)
         #expect(try await store.queueCounts() == [.queued: 1])
         // Another partner may get the same shipment.
-        _ = try await DeliveryOutbox.enqueue(try documentFile("c"), for: testProfile(id: "other", url: "https://127.0.0.1:9/x"), shipment: "SHIP-1", documentID: "c", contentType: "application/json", queue: store)
+        _ = try await DeliveryOutbox.enqueue(
+            try documentFile("c"), for: testProfile(id: "other", url: "https://127.0.0.1:9/x"), shipment: "SHIP-1", documentID: "c",
+            contentType: "application/json", queue: store)
     }
 
     @Test(arguments: Engine.allCases)
     func aClaimHoldsUntilItsLeaseRunsOut(_ engine: Engine) async throws {
         guard let store = try await engine.makeStore() else { return }
         defer { Task { try? await store.close() } }
-        let row = try await DeliveryOutbox.enqueue(try documentFile("a"), for: profile, shipment: nil, documentID: "a", contentType: "application/json", queue: store, now: 1_000)
-        let claim: @Sendable (DeliverySnapshot) -> DeliverySnapshot? = { try? DeliveryMachine.apply(.claimed, to: $0, policy: DeliveryOutbox.defaultPolicy, now: 2_000).get() }
+        let row = try await DeliveryOutbox.enqueue(
+            try documentFile("a"), for: profile, shipment: nil, documentID: "a", contentType: "application/json", queue: store, now: 1_000)
+        let claim: @Sendable (DeliverySnapshot) -> DeliverySnapshot? = {
+            try? DeliveryMachine.apply(.claimed, to: $0, policy: DeliveryOutbox.defaultPolicy, now: 2_000).get()
+        }
         let first = try await store.claim(owner: "one", now: 2_000, leaseUntil: 5_000, limit: 10, transition: claim)
         #expect(first.map(\.id) == [row.id] && first.first?.snapshot.state == .sending && first.first?.snapshot.attempts == 1)
         #expect(try await store.claim(owner: "two", now: 4_999, leaseUntil: 9_000, limit: 10, transition: claim).isEmpty, "the lease still holds")
@@ -84,10 +98,14 @@ func documentFile(_ name: String, events: Int = 1) throws -> String {
     func anAttemptADeadProcessLeftIsInterruptedAndALateOutcomeIsStillKept(_ engine: Engine) async throws {
         guard let store = try await engine.makeStore() else { return }
         defer { Task { try? await store.close() } }
-        let row = try await DeliveryOutbox.enqueue(try documentFile("i"), for: profile, shipment: nil, documentID: "i", contentType: "application/json", queue: store, now: 1_000)
-        let claim: @Sendable (DeliverySnapshot) -> DeliverySnapshot? = { try? DeliveryMachine.apply(.claimed, to: $0, policy: DeliveryOutbox.defaultPolicy, now: 2_000).get() }
+        let row = try await DeliveryOutbox.enqueue(
+            try documentFile("i"), for: profile, shipment: nil, documentID: "i", contentType: "application/json", queue: store, now: 1_000)
+        let claim: @Sendable (DeliverySnapshot) -> DeliverySnapshot? = {
+            try? DeliveryMachine.apply(.claimed, to: $0, policy: DeliveryOutbox.defaultPolicy, now: 2_000).get()
+        }
         let first = try #require(try await store.claim(owner: "one", now: 2_000, leaseUntil: 5_000, limit: 1, transition: claim).first)
-        let started = AttemptRow(id: "a1", deliveryID: row.id, kind: "send", startedAt: 2_100, finishedAt: nil, outcome: AttemptRow.started, detail: "", owner: "one")
+        let started = AttemptRow(
+            id: "a1", deliveryID: row.id, kind: "send", startedAt: 2_100, finishedAt: nil, outcome: AttemptRow.started, detail: "", owner: "one")
         #expect(try await store.startAttempt(started, version: first.version))
         #expect(try await store.attempts(row.id).map(\.outcome) == [AttemptRow.started])
         // "one" dies; "two" takes over once the lease ends, and the open attempt is interrupted.
@@ -95,7 +113,8 @@ func documentFile(_ name: String, events: Int = 1) throws -> String {
         let after = try await store.attempts(row.id)
         #expect(after.map(\.outcome) == [AttemptRow.interrupted] && after.first?.finishedAt == nil && after.first?.detail.contains("stopped") == true)
         // A stale claim may not start an attempt.
-        let refused = AttemptRow(id: "a2", deliveryID: row.id, kind: "send", startedAt: 5_100, finishedAt: nil, outcome: AttemptRow.started, detail: "", owner: "one")
+        let refused = AttemptRow(
+            id: "a2", deliveryID: row.id, kind: "send", startedAt: 5_100, finishedAt: nil, outcome: AttemptRow.started, detail: "", owner: "one")
         #expect(!(try await store.startAttempt(refused, version: first.version)))
         // If "one" was only slow, its outcome is recorded with its attempt, but changes no state.
         var finished = started
@@ -115,7 +134,8 @@ func documentFile(_ name: String, events: Int = 1) throws -> String {
         for index in 0..<3 {
             rows.append(
                 try await DeliveryOutbox.enqueue(
-                    try documentFile("p\(index)"), for: profile, shipment: nil, documentID: "p\(index)", contentType: "application/json", queue: store, now: 1_000 + Int64(index)))
+                    try documentFile("p\(index)"), for: profile, shipment: nil, documentID: "p\(index)", contentType: "application/json",
+                    queue: store, now: 1_000 + Int64(index)))
         }
         // The newest is taken and accepted; its poll falls due at 3 s, after the others were due.
         let accepted = DeliverySnapshot(state: .awaitingAcknowledgement, attempts: 1, queuedAt: 1_002, dueAt: 3_000, acknowledgementReference: "job")
@@ -129,14 +149,20 @@ func documentFile(_ name: String, events: Int = 1) throws -> String {
         guard let store = try await engine.makeStore() else { return }
         defer { Task { try? await store.close() } }
         for index in 0..<60 {
-            _ = try await DeliveryOutbox.enqueue(try documentFile("d\(index)"), for: profile, shipment: "S\(index)", documentID: "d\(index)", contentType: "application/json", queue: store, now: 1_000)
+            _ = try await DeliveryOutbox.enqueue(
+                try documentFile("d\(index)"), for: profile, shipment: "S\(index)", documentID: "d\(index)", contentType: "application/json",
+                queue: store, now: 1_000)
         }
-        let claim: @Sendable (DeliverySnapshot) -> DeliverySnapshot? = { try? DeliveryMachine.apply(.claimed, to: $0, policy: DeliveryOutbox.defaultPolicy, now: 2_000).get() }
+        let claim: @Sendable (DeliverySnapshot) -> DeliverySnapshot? = {
+            try? DeliveryMachine.apply(.claimed, to: $0, policy: DeliveryOutbox.defaultPolicy, now: 2_000).get()
+        }
         let claimed = try await withThrowingTaskGroup(of: [String].self) { group in
             for worker in 0..<6 {
                 group.addTask {
                     var mine: [String] = []
-                    for _ in 0..<10 { mine += try await store.claim(owner: "w\(worker)", now: 2_000, leaseUntil: 60_000, limit: 3, transition: claim).map(\.id) }
+                    for _ in 0..<10 {
+                        mine += try await store.claim(owner: "w\(worker)", now: 2_000, leaseUntil: 60_000, limit: 3, transition: claim).map(\.id)
+                    }
                     return mine
                 }
             }
@@ -149,9 +175,12 @@ func documentFile(_ name: String, events: Int = 1) throws -> String {
     func operatorActionsNeedAReasonAndAreRecorded(_ engine: Engine) async throws {
         guard let store = try await engine.makeStore() else { return }
         defer { Task { try? await store.close() } }
-        let row = try await DeliveryOutbox.enqueue(try documentFile("a"), for: profile, shipment: nil, documentID: "a", contentType: "application/json", queue: store)
+        let row = try await DeliveryOutbox.enqueue(
+            try documentFile("a"), for: profile, shipment: nil, documentID: "a", contentType: "application/json", queue: store)
         await #expect(throws: QueueRefused.self) { try await DeliveryOutbox.act(.cancel, on: row.id, reason: "  ", actor: "ops", queue: store) }
-        let refused = await #expect(throws: QueueRefused.self) { try await DeliveryOutbox.act(.resend, on: row.id, reason: "again", actor: "ops", queue: store) }
+        let refused = await #expect(throws: QueueRefused.self) {
+            try await DeliveryOutbox.act(.resend, on: row.id, reason: "again", actor: "ops", queue: store)
+        }
         #expect(refused?.message.contains("still on its way") == true)
         let cancelled = try await DeliveryOutbox.act(.cancel, on: row.id, reason: "partner asked to hold shipment", actor: "ops", queue: store)
         #expect(cancelled.snapshot.state == .cancelled)
@@ -168,15 +197,20 @@ func documentFile(_ name: String, events: Int = 1) throws -> String {
         guard let store = try await Engine.sqlite.makeStore() else { return }
         defer { Task { try? await store.close() } }
         var as2 = profile
-        as2.transport = .as2(AS2Settings(url: "https://x", as2From: "A", as2To: "B", sign: nil, encrypt: nil, partnerCertificate: "", ourCertificate: "", ourKey: "", mdnMode: "sync", mdnSigned: true))
+        as2.transport = .as2(
+            AS2Settings(
+                url: "https://x", as2From: "A", as2To: "B", sign: nil, encrypt: nil, partnerCertificate: "", ourCertificate: "", ourKey: "",
+                mdnMode: "sync", mdnSigned: true))
         let error = await #expect(throws: QueueRefused.self) {
-            try await DeliveryOutbox.enqueue(try documentFile("a"), for: as2, shipment: nil, documentID: "a", contentType: "application/xml", queue: store)
+            try await DeliveryOutbox.enqueue(
+                try documentFile("a"), for: as2, shipment: nil, documentID: "a", contentType: "application/xml", queue: store)
         }
         #expect(error?.message.contains("AS2") == true)
         var small = profile
         small.limits.maxDocumentBytes = 10
         await #expect(throws: QueueRefused.self) {
-            try await DeliveryOutbox.enqueue(try documentFile("a"), for: small, shipment: nil, documentID: "a", contentType: "application/json", queue: store)
+            try await DeliveryOutbox.enqueue(
+                try documentFile("a"), for: small, shipment: nil, documentID: "a", contentType: "application/json", queue: store)
         }
         #expect(try await store.queueCounts().isEmpty)
     }

@@ -15,7 +15,8 @@ enum RawSQL {
             try FileManager.default.createDirectory(
                 atPath: (location as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
             result = try Command.run([
-                "python3", "-c", "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.executescript(open(sys.argv[2]).read()); c.commit(); c.close()",
+                "python3", "-c",
+                "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.executescript(open(sys.argv[2]).read()); c.commit(); c.close()",
                 location, script.path,
             ])
         case .postgres:

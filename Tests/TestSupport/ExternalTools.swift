@@ -2,7 +2,8 @@ public import Foundation
 
 /// Where the shared reference material is (beside the project root), if present.
 public enum SharedReference {
-    public static let projectRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    public static let projectRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
     public static let epcis = projectRoot.deletingLastPathComponent().appendingPathComponent("shared/reference/epcis")
     public static let present = FileManager.default.fileExists(atPath: epcis.appendingPathComponent("xsd-1.2/EPCglobal-epcis-1_2.xsd").path)
     public static let xsd12 = epcis.appendingPathComponent("xsd-1.2/EPCglobal-epcis-1_2.xsd")

@@ -1,4 +1,5 @@
 public import Foundation
+
 #if canImport(Glibc)
     import Glibc
 #endif
@@ -15,7 +16,8 @@ public enum Peers {
     public static let certificates: URL? = {
         guard present else { return nil }
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("peer-certs-\(UUID().uuidString)")
-        guard let result = try? Command.run(["bash", shared.appendingPathComponent("as2/gen_certs.sh").path, directory.path]), result.status == 0 else { return nil }
+        guard let result = try? Command.run(["bash", shared.appendingPathComponent("as2/gen_certs.sh").path, directory.path]), result.status == 0
+        else { return nil }
         return directory
     }()
 

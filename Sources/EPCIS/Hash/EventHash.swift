@@ -78,16 +78,28 @@ public enum EventHash {
         add("bizLocation", event.bizLocation.map { "bizLocationid=" + identifier($0) + extensions(event.bizLocationExtensions) } ?? "")
         add(
             "bizTransactionList",
-            list("bizTransactionList", event.bizTransactions.map { ($0.type.map { "type=" + web(.bizTransactionType, $0) } ?? "") + "bizTransaction=" + identifier($0.value) }))
-        add("sourceList", list("sourceList", event.sources.map { ($0.type.map { "type=" + web(.sourceDestinationType, $0) } ?? "") + "source=" + identifier($0.value) }))
+            list(
+                "bizTransactionList",
+                event.bizTransactions.map {
+                    ($0.type.map { "type=" + web(.bizTransactionType, $0) } ?? "") + "bizTransaction=" + identifier($0.value)
+                }))
+        add(
+            "sourceList",
+            list(
+                "sourceList",
+                event.sources.map { ($0.type.map { "type=" + web(.sourceDestinationType, $0) } ?? "") + "source=" + identifier($0.value) }))
         add(
             "destinationList",
-            list("destinationList", event.destinations.map { ($0.type.map { "type=" + web(.sourceDestinationType, $0) } ?? "") + "destination=" + identifier($0.value) }))
+            list(
+                "destinationList",
+                event.destinations.map { ($0.type.map { "type=" + web(.sourceDestinationType, $0) } ?? "") + "destination=" + identifier($0.value) }))
         add("sensorElementList", list("sensorElementList", try event.sensorElements.map { try sensorElement($0, time: time) }))
         add("ilmd", list("ilmd", event.ilmd.map(extensionString)))
         add("extensions", extensions(event.extensions))
         if profile == .referenceTool {
-            if let parent = segments.firstIndex(where: { $0.field == "parentID" }), let epcs = segments.firstIndex(where: { $0.field == "epcList" }), epcs < parent {
+            if let parent = segments.firstIndex(where: { $0.field == "parentID" }), let epcs = segments.firstIndex(where: { $0.field == "epcList" }),
+                epcs < parent
+            {
                 segments.insert(segments.remove(at: parent), at: epcs)
             }
             let late: Set<String> = ["bizTransactionList", "sourceList", "destinationList", "ilmd"]
@@ -160,7 +172,8 @@ public enum EventHash {
     }
 
     private static func quantity(_ element: QuantityElement) -> String {
-        "quantityElementepcClass=" + identifier(element.epcClass) + (element.quantity.map { "quantity=" + decimal($0) } ?? "") + (element.uom.map { "uom=" + $0 } ?? "")
+        "quantityElementepcClass=" + identifier(element.epcClass) + (element.quantity.map { "quantity=" + decimal($0) } ?? "")
+            + (element.uom.map { "uom=" + $0 } ?? "")
     }
 
     private static func web(_ vocabulary: CBVVocabulary, _ value: String) -> String {
@@ -178,7 +191,9 @@ public enum EventHash {
         let children = element.children.compactMap { child -> XMLElement? in if case .element(let e) = child { e } else { nil } }
         let attributes = element.attributes.filter { $0.namespace != XMLNamespace.xsi }
         if children.isEmpty && attributes.isEmpty { return name + "=" + extensionValue(element.text) }
-        let parts = children.filter { !isComment($0) }.map(extensionString) + attributes.map { ($0.namespace.map { "{\($0)}" } ?? "") + $0.name + "=" + extensionValue($0.value) }
+        let parts =
+            children.filter { !isComment($0) }.map(extensionString)
+            + attributes.map { ($0.namespace.map { "{\($0)}" } ?? "") + $0.name + "=" + extensionValue($0.value) }
         return name + parts.sorted(by: byteOrder).joined()
     }
 
@@ -271,7 +286,8 @@ public enum EventHash {
             let text = String(value)
             return String(repeating: "0", count: max(0, width - text.count)) + text
         }
-        return "\(pad(y, 4))-\(pad(m, 2))-\(pad(dd, 2))T\(pad(secondsOfDay / 3600, 2)):\(pad(secondsOfDay / 60 % 60, 2)):\(pad(secondsOfDay % 60, 2)).\(fraction)Z"
+        return
+            "\(pad(y, 4))-\(pad(m, 2))-\(pad(dd, 2))T\(pad(secondsOfDay / 3600, 2)):\(pad(secondsOfDay / 60 % 60, 2)):\(pad(secondsOfDay % 60, 2)).\(fraction)Z"
     }
 
     private static func floorDiv(_ a: Int, _ b: Int) -> Int { a >= 0 ? a / b : -((-a + b - 1) / b) }

@@ -79,7 +79,8 @@ enum HashIdentifiers {
             let serialStart = index + 1
             guard serialStart < bytes.count else { return nil }
             for byte in bytes[serialStart...] {
-                let unreserved = (48...57).contains(byte) || (65...90).contains(byte) || (97...122).contains(byte)
+                let unreserved =
+                    (48...57).contains(byte) || (65...90).contains(byte) || (97...122).contains(byte)
                     || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "_")
                 guard unreserved else { return nil }
                 output.append(byte)
@@ -91,10 +92,12 @@ enum HashIdentifiers {
     private static func fromURN(_ uri: String) -> String? {
         // The scheme is everything up to the fourth colon (`urn:epc:id:sgtin:`).
         var colons = 0
-        guard let end = uri.utf8.firstIndex(where: { byte in
-            if byte == UInt8(ascii: ":") { colons += 1 }
-            return colons == 4
-        }) else { return nil }
+        guard
+            let end = uri.utf8.firstIndex(where: { byte in
+                if byte == UInt8(ascii: ":") { colons += 1 }
+                return colons == 4
+            })
+        else { return nil }
         let prefix = String(uri[...end]).lowercased()
         guard let shape = schemes[prefix] else { return nil }
         let parts = uri.dropFirst(prefix.count).split(separator: ".", omittingEmptySubsequences: false).map { unescape(String($0)) }
@@ -204,7 +207,8 @@ enum HashIdentifiers {
         var out: [UInt8] = []
         out.reserveCapacity(text.utf8.count)
         for byte in text.utf8 {
-            let keep = (48...57).contains(byte) || (65...90).contains(byte) || (97...122).contains(byte)
+            let keep =
+                (48...57).contains(byte) || (65...90).contains(byte) || (97...122).contains(byte)
                 || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "~")
             if keep {
                 out.append(byte)

@@ -115,7 +115,10 @@ extension JSONLDMapping {
     private func references(_ references: [TypedReference], _ key: String, _ vocabulary: CBVVocabulary) -> JSONValue {
         .array(
             references.map { reference in
-                .object((reference.type.map { [JSONMember("type", .string(vocabulary.canonical($0)))] } ?? []) + [JSONMember(key, .string(reference.value))])
+                .object(
+                    (reference.type.map { [JSONMember("type", .string(vocabulary.canonical($0)))] } ?? []) + [
+                        JSONMember(key, .string(reference.value))
+                    ])
             })
     }
 
@@ -162,7 +165,8 @@ extension JSONLDMapping {
         }
         guard let typeName = value["type"]?.string, let type = EPCISEventType(rawValue: typeName) else {
             throw EPCISError(
-                .invalidEvent, "the event has no valid \"type\" (\(value["type"].map { "\($0)" } ?? "missing")); use ObjectEvent, AggregationEvent, TransactionEvent, TransformationEvent or AssociationEvent",
+                .invalidEvent,
+                "the event has no valid \"type\" (\(value["type"].map { "\($0)" } ?? "missing")); use ObjectEvent, AggregationEvent, TransactionEvent, TransformationEvent or AssociationEvent",
                 location: path)
         }
         var event = EPCISEvent(type: type, eventTime: "", eventTimeZoneOffset: "")
@@ -195,7 +199,9 @@ extension JSONLDMapping {
                 let values = try member.value.string.map { [$0] } ?? strings(member)
                 guard values.count == 1 else {
                     throw EPCISError(
-                        .notExpressible, "the event has \(values.count) certificationInfo values; EPCIS XML holds exactly one, so the gateway accepts one", location: at)
+                        .notExpressible,
+                        "the event has \(values.count) certificationInfo values; EPCIS XML holds exactly one, so the gateway accepts one",
+                        location: at)
                 }
                 event.certificationInfo = values[0]
             case "parentID": event.parentID = try text(member)
@@ -214,7 +220,8 @@ extension JSONLDMapping {
             case "bizStep": event.bizStep = CBVVocabulary.bizStep.canonical(try text(member))
             case "disposition": event.disposition = CBVVocabulary.disposition.canonical(try text(member))
             case "persistentDisposition":
-                event.persistentDispositionSet = try member.value["set"].map { try strings(JSONMember("set", $0)) }?.map(CBVVocabulary.disposition.canonical) ?? []
+                event.persistentDispositionSet =
+                    try member.value["set"].map { try strings(JSONMember("set", $0)) }?.map(CBVVocabulary.disposition.canonical) ?? []
                 event.persistentDispositionUnset =
                     try member.value["unset"].map { try strings(JSONMember("unset", $0)) }?.map(CBVVocabulary.disposition.canonical) ?? []
             case "readPoint": (event.readPoint, event.readPointExtensions) = try place(member.value, path: at)
@@ -231,7 +238,8 @@ extension JSONLDMapping {
                 if !member.key.contains(":") {
                     warnings.append(
                         EPCISIssue(
-                            .warning, rule: "unknown-member", message: "\"\(member.key)\" is not an EPCIS field and has no prefix; it is kept as an unqualified extension",
+                            .warning, rule: "unknown-member",
+                            message: "\"\(member.key)\" is not an EPCIS field and has no prefix; it is kept as an unqualified extension",
                             path: at, hint: "give extension members a prefix declared in @context"))
                 }
                 event.extensions += try elements(key: member.key, value: member.value, path: at)
@@ -246,7 +254,9 @@ extension JSONLDMapping {
     private func quantities(_ value: JSONValue, path: String) throws -> [QuantityElement] {
         try value.elements.enumerated().map { offset, item in
             let at = "\(path)[\(offset)]"
-            guard let epcClass = item["epcClass"]?.string else { throw EPCISError(.invalidEvent, "a quantity element needs an epcClass string", location: at) }
+            guard let epcClass = item["epcClass"]?.string else {
+                throw EPCISError(.invalidEvent, "a quantity element needs an epcClass string", location: at)
+            }
             var element = QuantityElement(epcClass: epcClass, uom: item["uom"]?.string)
             switch item["quantity"] {
             case .number(let lexical)?, .string(let lexical)?: element.quantity = lexical

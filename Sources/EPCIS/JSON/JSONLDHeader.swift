@@ -32,7 +32,8 @@ extension JSONLDMapping {
                                 "attributes",
                                 .array(
                                     try element.attributes.map { attribute in
-                                        let value: JSONValue = attribute.elements.isEmpty ? .string(attribute.value) : .object(try self.members(attribute.elements))
+                                        let value: JSONValue =
+                                            attribute.elements.isEmpty ? .string(attribute.value) : .object(try self.members(attribute.elements))
                                         return .object([JSONMember("id", .string(attribute.id)), JSONMember("attribute", value)])
                                     })))
                     }
@@ -90,7 +91,8 @@ extension JSONLDMapping {
             warnings.append(
                 EPCISIssue(
                     .warning, rule: "sbdh-from-pseudo-headers", message: "the SBDH was built from the sender, receiver and instanceIdentifier fields",
-                    path: "$", hint: "its Authority, HeaderVersion, Standard, Type and TypeVersion are defaults; check them if the partner needs EPCIS 1.2"))
+                    path: "$",
+                    hint: "its Authority, HeaderVersion, Standard, Type and TypeVersion are defaults; check them if the partner needs EPCIS 1.2"))
         }
         return header
     }
@@ -119,7 +121,9 @@ extension JSONLDMapping {
             guard let type = vocabulary["type"]?.string else { throw EPCISError(.invalidEvent, "a vocabulary needs a type", location: at) }
             let items = try (vocabulary["vocabularyElementList"]?.elements ?? []).enumerated().map { index, element in
                 let elementPath = "\(at).vocabularyElementList[\(index)]"
-                guard let id = element["id"]?.string else { throw EPCISError(.invalidEvent, "a vocabulary element needs an id", location: elementPath) }
+                guard let id = element["id"]?.string else {
+                    throw EPCISError(.invalidEvent, "a vocabulary element needs an id", location: elementPath)
+                }
                 let attributes = try (element["attributes"]?.elements ?? []).enumerated().map { position, attribute in
                     let attributePath = "\(elementPath).attributes[\(position)]"
                     guard let attributeID = attribute["id"]?.string else {
@@ -130,7 +134,9 @@ extension JSONLDMapping {
                     case .number(let text)?: return VocabularyElement.Attribute(id: attributeID, value: text)
                     case .bool(let flag)?: return VocabularyElement.Attribute(id: attributeID, value: flag ? "true" : "false")
                     case .object(let members)?:
-                        let nested = try members.flatMap { try self.elements(key: $0.key, value: $0.value, path: attributePath + ".attribute." + $0.key) }
+                        let nested = try members.flatMap {
+                            try self.elements(key: $0.key, value: $0.value, path: attributePath + ".attribute." + $0.key)
+                        }
                         return VocabularyElement.Attribute(id: attributeID, value: "", elements: nested)
                     default: return VocabularyElement.Attribute(id: attributeID, value: "")
                     }

@@ -107,7 +107,9 @@ struct JSONLDMapping {
         let nested = element.childElements
         if isNil {
             guard attributes.isEmpty && nested.isEmpty else {
-                throw EPCISError(.notExpressible, "the extension element <\(element.name)> is xsi:nil but has attributes or children, which EPCIS JSON-LD cannot carry")
+                throw EPCISError(
+                    .notExpressible,
+                    "the extension element <\(element.name)> is xsi:nil but has attributes or children, which EPCIS JSON-LD cannot carry")
             }
             return .null
         }

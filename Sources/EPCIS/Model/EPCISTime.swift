@@ -8,7 +8,8 @@ public enum EPCISTime {
     /// - Throws: ``EPCISError`` naming what is wrong.
     public static func utcMilliseconds(_ text: String) throws -> String {
         guard JSONSchema.isDateTime(Array(text.utf8)), !text.hasSuffix("\n") else {
-            throw EPCISError(.invalidEvent, "'\(text)' is not a date-time like 2026-11-21T09:30:00.000-05:00 (RFC 3339, real calendar day, with Z or ±hh:mm)")
+            throw EPCISError(
+                .invalidEvent, "'\(text)' is not a date-time like 2026-11-21T09:30:00.000-05:00 (RFC 3339, real calendar day, with Z or ±hh:mm)")
         }
         return try EventHash.roundedToMilliseconds(EventHash.utc(text))
     }

@@ -50,10 +50,16 @@ public final class EPCISJSONLDReader: EPCISDocumentReader {
         if let context = document["@context"] {
             mapping.addContext(context)
         } else {
-            warnings.append(EPCISIssue(.error, rule: "json-ld-context", message: "the document has no @context", path: "$", hint: "add \"@context\": \"\(JSONLDMapping.contextURL)\""))
+            warnings.append(
+                EPCISIssue(
+                    .error, rule: "json-ld-context", message: "the document has no @context", path: "$",
+                    hint: "add \"@context\": \"\(JSONLDMapping.contextURL)\""))
         }
         if let version = document["schemaVersion"]?.string, !version.hasPrefix("2.0") {
-            warnings.append(EPCISIssue(.warning, rule: "schema-version", message: "schemaVersion is '\(version)'", path: "$.schemaVersion", hint: "JSON-LD is EPCIS 2.0; use \"2.0\""))
+            warnings.append(
+                EPCISIssue(
+                    .warning, rule: "schema-version", message: "schemaVersion is '\(version)'", path: "$.schemaVersion",
+                    hint: "JSON-LD is EPCIS 2.0; use \"2.0\""))
         }
         info = EPCISDocumentInfo(format: .jsonld20, creationDate: document["creationDate"]?.string, namespaces: mapping.prefixes)
         info.header = try mapping.header(fromDocument: document, warnings: &warnings)

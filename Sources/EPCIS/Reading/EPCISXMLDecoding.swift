@@ -51,14 +51,20 @@ struct EPCISXMLDecoding {
                 continue
             }
             guard Self.coreFields.contains(field) else {
-                warn("unknown-element", "\(name) has an unknown unqualified element <\(field)>; it is kept as an extension", "put extension elements in your own namespace")
+                warn(
+                    "unknown-element", "\(name) has an unknown unqualified element <\(field)>; it is kept as an extension",
+                    "put extension elements in your own namespace")
                 event.extensions.append(child)
                 continue
             }
             if version == .xml12 && wrapper == nil && Self.onlyIn20.contains(field) {
-                warn("misplaced-2.0-field", "\(name) carries the EPCIS 2.0 field <\(field)> directly, which the 1.2 schema does not allow", "send EPCIS 2.0, or place it in the 1.2 extension wrapper")
+                warn(
+                    "misplaced-2.0-field", "\(name) carries the EPCIS 2.0 field <\(field)> directly, which the 1.2 schema does not allow",
+                    "send EPCIS 2.0, or place it in the 1.2 extension wrapper")
             } else if version == .xml20 && wrapper != nil {
-                warn("1.2-wrapper-in-2.0", "\(name) has <\(field)> inside a 1.2 <\(wrapper!)> wrapper in an EPCIS 2.0 document", "in EPCIS 2.0 the field is a direct child of the event")
+                warn(
+                    "1.2-wrapper-in-2.0", "\(name) has <\(field)> inside a 1.2 <\(wrapper!)> wrapper in an EPCIS 2.0 document",
+                    "in EPCIS 2.0 the field is a direct child of the event")
             }
             try decodeField(child, into: &event, name: name)
         }
@@ -118,7 +124,9 @@ struct EPCISXMLDecoding {
                 case "epcClass": quantity.epcClass = text
                 case "quantity":
                     if text.isEmpty {
-                        warn("empty-quantity", "\(name) has an empty <quantity> for \(quantity.epcClass); it is read as absent", "omit <quantity> or give a number")
+                        warn(
+                            "empty-quantity", "\(name) has an empty <quantity> for \(quantity.epcClass); it is read as absent",
+                            "omit <quantity> or give a number")
                     } else {
                         quantity.quantity = text
                     }
@@ -166,7 +174,8 @@ struct EPCISXMLDecoding {
         var element = element
         for index in element.children.indices {
             if case .element(var child) = element.children[index], child.namespace == nil, child.name == "sensorMetaData" {
-                warn("sensor-metadata-spelling", "\(name) spells <sensorMetadata> as <sensorMetaData>; read as sensorMetadata", "use <sensorMetadata>")
+                warn(
+                    "sensor-metadata-spelling", "\(name) spells <sensorMetadata> as <sensorMetaData>; read as sensorMetadata", "use <sensorMetadata>")
                 child.name = "sensorMetadata"
                 element.children[index] = .element(child)
             }
@@ -213,7 +222,9 @@ struct EPCISXMLDecoding {
                             authority: part.attribute("Authority") ?? "", value: Self.trimmed(part.text))
                         if child.name == "Sender" { result.senders.append(identifier) } else { result.receivers.append(identifier) }
                     } else {
-                        warn("sbdh-not-carried", "the SBDH \(child.name) has <\(part.name)>, which the gateway does not carry into other formats", "the document's own events and master data are unaffected")
+                        warn(
+                            "sbdh-not-carried", "the SBDH \(child.name) has <\(part.name)>, which the gateway does not carry into other formats",
+                            "the document's own events and master data are unaffected")
                     }
                 }
             case "DocumentIdentification":
@@ -226,11 +237,15 @@ struct EPCISXMLDecoding {
                     case "Type": result.type = text
                     case "CreationDateAndTime": result.creationDateAndTime = text
                     default:
-                        warn("sbdh-not-carried", "the SBDH DocumentIdentification has <\(part.name)>, which the gateway does not carry", "remove it if the partner does not need it")
+                        warn(
+                            "sbdh-not-carried", "the SBDH DocumentIdentification has <\(part.name)>, which the gateway does not carry",
+                            "remove it if the partner does not need it")
                     }
                 }
             default:
-                warn("sbdh-not-carried", "the SBDH has <\(child.name)>, which the gateway does not carry into other formats", "EPCIS exchanges need only Sender, Receiver and DocumentIdentification")
+                warn(
+                    "sbdh-not-carried", "the SBDH has <\(child.name)>, which the gateway does not carry into other formats",
+                    "EPCIS exchanges need only Sender, Receiver and DocumentIdentification")
             }
         }
         return result
@@ -263,7 +278,9 @@ struct EPCISXMLDecoding {
             case "children":
                 element.children = part.childElements.map { Self.trimmed($0.text) }
             default:
-                warn("masterdata-not-carried", "master data element \(element.id) has <\(part.name)>, which the gateway does not carry", "use <attribute> elements")
+                warn(
+                    "masterdata-not-carried", "master data element \(element.id) has <\(part.name)>, which the gateway does not carry",
+                    "use <attribute> elements")
             }
         }
         return element

@@ -88,7 +88,8 @@ public final class EPCISXMLReader: EPCISDocumentReader {
         if let schemaVersion, !expected.contains(schemaVersion) {
             decodingWarnings.append(
                 EPCISIssue(
-                    .warning, rule: "schema-version", message: "schemaVersion is '\(schemaVersion)' but the namespace is EPCIS \(format == .xml12 ? "1.2" : "2.0")",
+                    .warning, rule: "schema-version",
+                    message: "schemaVersion is '\(schemaVersion)' but the namespace is EPCIS \(format == .xml12 ? "1.2" : "2.0")",
                     line: xml.line, hint: "set schemaVersion to \(expected[0])"))
         }
         if xml.isEmptyElement {

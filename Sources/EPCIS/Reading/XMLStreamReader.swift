@@ -39,6 +39,7 @@ final class XMLStreamReader {
 
     /// Opens a file.
     init(path: String) throws {
+        XMLLibrary.initialize
         guard let reader = xmlReaderForFile(path, nil, Self.parseOptions) else {
             throw EPCISError(.input, "cannot open \(path): check that the file exists and is readable")
         }
@@ -49,6 +50,7 @@ final class XMLStreamReader {
 
     /// Reads from memory (the bytes are copied).
     init(bytes: [UInt8], name: String = "input") throws {
+        XMLLibrary.initialize
         let buffer = UnsafeMutableRawPointer.allocate(byteCount: max(bytes.count, 1), alignment: 1)
         bytes.withUnsafeBytes { buffer.copyMemory(from: $0.baseAddress!, byteCount: bytes.count) }
         guard

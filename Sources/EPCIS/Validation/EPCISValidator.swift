@@ -1,4 +1,5 @@
 internal import Foundation
+internal import GatewayCore
 
 /// The schemas a validation uses, compiled once: XML Schemas for EPCIS 1.2 and 2.0 capture and
 /// query documents, and the JSON schema for EPCIS 2.0 JSON-LD.
@@ -69,6 +70,12 @@ public struct EPCISValidationReport: Sendable, Codable {
 /// of the document's version (streamed, as `xmllint --stream --schema`), and the EPCIS rules
 /// every writer enforces (required action, bizTransactionList on a TransactionEvent, …).
 public enum EPCISValidator {
+    /// ``validate(path:schemas:decodeEvents:)`` on the shared ``BlockingPool``: libxml2 and the
+    /// file reads block, so they stay off Swift's cooperative pool.
+    public static func validateOffThePool(path: String, schemas: EPCISSchemas?, decodeEvents: Bool = true) async throws -> EPCISValidationReport {
+        try await BlockingPool.run { validate(path: path, schemas: schemas, decodeEvents: decodeEvents) }
+    }
+
     /// Validates the file at `path`.
     ///
     /// - Parameters:
@@ -81,7 +88,9 @@ public enum EPCISValidator {
             if let error = error as? EPCISError {
                 let place = error.location.flatMap(Self.lineAndColumn)
                 report.issues.append(
-                    EPCISIssue(.error, rule: "epcis:\(error.code)", message: error.message, line: place?.0, column: place?.1, path: place == nil ? error.location : nil))
+                    EPCISIssue(
+                        .error, rule: "epcis:\(error.code)", message: error.message, line: place?.0, column: place?.1,
+                        path: place == nil ? error.location : nil))
             } else {
                 report.issues.append(EPCISIssue(.error, rule: "epcis", message: "\(error)"))
             }
@@ -126,7 +135,10 @@ public enum EPCISValidator {
                 record(error)
             }
             let (validity, dropped) = reader.validityIssues
-            report.issues = validity.map { var issue = $0; issue.hint = issue.hint ?? hint(forSchemaMessage: issue.message); return issue } + report.issues
+            report.issues =
+                validity.map {
+                    var issue = $0; issue.hint = issue.hint ?? hint(forSchemaMessage: issue.message); return issue
+                } + report.issues
             report.moreErrors = dropped
             report.issues += reader.warnings
         } catch {
@@ -181,7 +193,8 @@ public enum EPCISValidator {
     /// A fix hint for the common libxml2 schema messages.
     static func hint(forSchemaMessage message: String) -> String? {
         if message.contains("This element is not expected") {
-            return "EPCIS elements must appear in the schema's order and only where the schema allows them; compare with the expected list in the message"
+            return
+                "EPCIS elements must appear in the schema's order and only where the schema allows them; compare with the expected list in the message"
         }
         if message.contains("is not a valid value of the atomic type 'xs:dateTime'") {
             return "write times as YYYY-MM-DDThh:mm:ss[.fff] with an offset such as Z or +01:00"

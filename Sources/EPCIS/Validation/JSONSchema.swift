@@ -248,7 +248,9 @@ public final class JSONSchema: Sendable {
             failures += explain(value, reference, path: path)
         }
         if let types = node.types, !types.contains(where: { Self.has(value, type: $0) }) {
-            return failures + [Failure(path: path, message: "is \(value.kind), but must be \(types.map(Self.article).joined(separator: " or "))", hint: nil)]
+            return failures + [
+                Failure(path: path, message: "is \(value.kind), but must be \(types.map(Self.article).joined(separator: " or "))", hint: nil)
+            ]
         }
         if let allowed = node.allowed, !allowed.contains(where: { Self.same($0, value) }) {
             let listed = allowed.prefix(12).map(Self.show).joined(separator: ", ") + (allowed.count > 12 ? ", … (\(allowed.count) values)" : "")
@@ -268,17 +270,26 @@ public final class JSONSchema: Sendable {
                 if let child = node.properties[member.key] {
                     if !valid(member.value, child) { failures += explain(member.value, child, path: childPath) }
                 } else if let extra = node.additionalProperties, !valid(member.value, extra) {
-                    failures.append(Failure(path: childPath, message: "the member '\(member.key)' is not allowed here", hint: "remove it, or check its spelling against the EPCIS field names"))
+                    failures.append(
+                        Failure(
+                            path: childPath, message: "the member '\(member.key)' is not allowed here",
+                            hint: "remove it, or check its spelling against the EPCIS field names"))
                 }
                 if let names = node.propertyNames, !valid(.string(member.key), names) {
-                    failures.append(Failure(
-                        path: childPath, message: "'\(member.key)' is not an EPCIS field of this object",
-                        hint: "check the spelling; a user extension must be named by a URI or a CURIE such as 'example:\(member.key)' whose prefix the @context defines"))
+                    failures.append(
+                        Failure(
+                            path: childPath, message: "'\(member.key)' is not an EPCIS field of this object",
+                            hint:
+                                "check the spelling; a user extension must be named by a URI or a CURIE such as 'example:\(member.key)' whose prefix the @context defines"
+                        ))
                 }
             }
         case .array(let items):
             if let minimum = node.minItems, items.count < minimum {
-                failures.append(Failure(path: path, message: "has \(items.count) items, at least \(minimum) required", hint: "add the missing items or leave the list out"))
+                failures.append(
+                    Failure(
+                        path: path, message: "has \(items.count) items, at least \(minimum) required",
+                        hint: "add the missing items or leave the list out"))
             }
             if let child = node.items {
                 for (offset, item) in items.enumerated() where !valid(item, child) {
@@ -286,7 +297,8 @@ public final class JSONSchema: Sendable {
                 }
             }
             if node.uniqueItems, let (first, second) = Self.firstDuplicate(items) {
-                failures.append(Failure(path: "\(path)[\(second)]", message: "repeats item \(first) (\(Self.show(items[second])))", hint: "list each value once"))
+                failures.append(
+                    Failure(path: "\(path)[\(second)]", message: "repeats item \(first) (\(Self.show(items[second])))", hint: "list each value once"))
             }
         case .string(let text):
             if let pattern = node.pattern, (try? pattern.regex.firstMatch(in: text)) == nil {
@@ -309,7 +321,8 @@ public final class JSONSchema: Sendable {
             if matching.isEmpty {
                 failures += explainAlternatives(value, node.oneOf, path: path)
             } else if matching.count > 1 {
-                failures.append(Failure(path: path, message: "matches \(matching.count) of the forms allowed here, but must match exactly one", hint: nil))
+                failures.append(
+                    Failure(path: path, message: "matches \(matching.count) of the forms allowed here, but must match exactly one", hint: nil))
             }
         }
         if let not = node.not, valid(value, not) {
@@ -342,11 +355,15 @@ public final class JSONSchema: Sendable {
     private static func formatFailure(_ text: String, format: String, path: String) -> Failure {
         switch format {
         case "uri":
-            Failure(path: path, message: "\(show(.string(text))) is not an absolute URI (RFC 3986)",
-                    hint: "write a URI with a scheme, such as urn:epc:id:sgtin:… or https://…, with no spaces or non-ASCII characters (percent-encode them)")
+            Failure(
+                path: path, message: "\(show(.string(text))) is not an absolute URI (RFC 3986)",
+                hint:
+                    "write a URI with a scheme, such as urn:epc:id:sgtin:… or https://…, with no spaces or non-ASCII characters (percent-encode them)"
+            )
         case "date-time":
-            Failure(path: path, message: "\(show(.string(text))) is not an RFC 3339 date-time",
-                    hint: "write YYYY-MM-DDThh:mm:ss[.fff] followed by Z or an offset such as +01:00")
+            Failure(
+                path: path, message: "\(show(.string(text))) is not an RFC 3339 date-time",
+                hint: "write YYYY-MM-DDThh:mm:ss[.fff] followed by Z or an offset such as +01:00")
         default:
             Failure(path: path, message: "\(show(.string(text))) is not a valid \(format)", hint: nil)
         }
@@ -371,7 +388,8 @@ public final class JSONSchema: Sendable {
         case (.array(let a), .array(let b)):
             a.count == b.count && zip(a, b).allSatisfy { same($0, $1) }
         case (.object(let a), .object(let b)):
-            Set(a.map(\.key)) == Set(b.map(\.key)) && a.allSatisfy { member in b.last { $0.key == member.key }.map { same(member.value, $0.value) } ?? false }
+            Set(a.map(\.key)) == Set(b.map(\.key))
+                && a.allSatisfy { member in b.last { $0.key == member.key }.map { same(member.value, $0.value) } ?? false }
         default:
             left == right
         }

@@ -7,7 +7,9 @@ enum URISyntax {
     /// two-digit hex escape.
     static func isURI(_ bytes: [UInt8]) -> Bool {
         guard let colon = bytes.firstIndex(of: UInt8(ascii: ":")), colon > 0, isAlpha(bytes[0]),
-            bytes[1..<colon].allSatisfy({ isAlpha($0) || isDigit($0) || $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: ".") })
+            bytes[1..<colon].allSatisfy({
+                isAlpha($0) || isDigit($0) || $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: ".")
+            })
         else { return false }
         var rest = bytes[(colon + 1)...]
         if let hash = rest.firstIndex(of: UInt8(ascii: "#")) {
@@ -88,10 +90,11 @@ enum URISyntax {
 
     private static func isIPv4(_ text: Substring) -> Bool {
         let octets = text.split(separator: ".", omittingEmptySubsequences: false)
-        return octets.count == 4 && octets.allSatisfy { octet in
-            guard let value = Int(octet), octet.utf8.allSatisfy(isDigit), value <= 255 else { return false }
-            return octet == "0" || !octet.hasPrefix("0")
-        }
+        return octets.count == 4
+            && octets.allSatisfy { octet in
+                guard let value = Int(octet), octet.utf8.allSatisfy(isDigit), value <= 255 else { return false }
+                return octet == "0" || !octet.hasPrefix("0")
+            }
     }
 
     /// Path, query, fragment and userinfo characters: unreserved, sub-delims, `%XX`, and `:`/`@`
@@ -106,7 +109,8 @@ enum URISyntax {
                 index += 3
                 continue
             }
-            let allowed = isUnreserved(byte) || isSubDelimiter(byte) || extra.utf8.contains(byte)
+            let allowed =
+                isUnreserved(byte) || isSubDelimiter(byte) || extra.utf8.contains(byte)
                 || (allowColon && byte == UInt8(ascii: ":")) || (allowAt && byte == UInt8(ascii: "@"))
             guard allowed else { return false }
             index += 1

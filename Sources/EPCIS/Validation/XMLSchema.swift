@@ -12,6 +12,7 @@ public final class XMLSchema: @unchecked Sendable {
     public init(path: String) throws {
         final class Errors { var messages: [String] = [] }
         let errors = Errors()
+        XMLLibrary.initialize
         guard let parser = xmlSchemaNewParserCtxt(path) else { throw EPCISError(.input, "cannot read the XML schema \(path)") }
         defer { xmlSchemaFreeParserCtxt(parser) }
         xmlSchemaSetParserStructuredErrors(

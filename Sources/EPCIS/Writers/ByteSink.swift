@@ -1,5 +1,5 @@
-internal import GatewayCore
 internal import Foundation
+internal import GatewayCore
 
 /// Where a streaming writer puts its bytes.
 public protocol ByteSink: AnyObject {

@@ -95,25 +95,32 @@ enum JSONLDRules {
             var seen = Set<String>()
             if let repeated = values.first(where: { !seen.insert($0).inserted }) {
                 throw EPCISError(
-                    .notExpressible, "\(name) lists \(repeated) twice in its \(list); EPCIS JSON-LD requires each entry once. Remove the duplicate at the source")
+                    .notExpressible,
+                    "\(name) lists \(repeated) twice in its \(list); EPCIS JSON-LD requires each entry once. Remove the duplicate at the source")
             }
         }
         if let local = event.extensions.first(where: { $0.namespace == nil }) {
             throw EPCISError(
                 .notExpressible,
-                "\(name) has the extension element <\(local.name)> in no namespace; EPCIS JSON-LD requires prefixed extension members. Put the element in a namespace or send EPCIS 1.2 XML")
+                "\(name) has the extension element <\(local.name)> in no namespace; EPCIS JSON-LD requires prefixed extension members. Put the element in a namespace or send EPCIS 1.2 XML"
+            )
         }
         for sensor in event.sensorElements {
             for report in sensor.childElements where report.namespace == nil && report.name == "sensorReport" {
                 guard let type = report.attribute("type") else {
                     throw EPCISError(
-                        .notExpressible, "\(name) has a sensorReport without a type, which EPCIS JSON-LD requires (XML does not); add the measurement type or send XML")
+                        .notExpressible,
+                        "\(name) has a sensorReport without a type, which EPCIS JSON-LD requires (XML does not); add the measurement type or send XML"
+                    )
                 }
                 for (field, value, known) in [("type", type, Self.measurementTypes), ("exception", report.attribute("exception"), Self.alertTypes)] {
-                    guard let value, value.hasPrefix(XMLNamespace.gs1Vocabulary), !known.contains(String(value.dropFirst(XMLNamespace.gs1Vocabulary.count))) else { continue }
+                    guard let value, value.hasPrefix(XMLNamespace.gs1Vocabulary),
+                        !known.contains(String(value.dropFirst(XMLNamespace.gs1Vocabulary.count)))
+                    else { continue }
                     throw EPCISError(
                         .notExpressible,
-                        "\(name) has a sensorReport \(field) \(value), which the EPCIS 2.0 JSON schema does not list (it accepts only its own list of GS1 terms); send XML, which accepts any URI")
+                        "\(name) has a sensorReport \(field) \(value), which the EPCIS 2.0 JSON schema does not list (it accepts only its own list of GS1 terms); send XML, which accepts any URI"
+                    )
                 }
             }
         }

@@ -60,12 +60,14 @@ public struct EPCISXMLWriter<Sink: ByteSink> {
         if version == .epcis12 && header.sbdh == nil && (!header.vocabularies.isEmpty || !header.extensions.isEmpty) {
             throw EPCISError(
                 .notExpressible,
-                "EPCIS 1.2 carries master data and header extensions only in a header with a Standard Business Document Header; add one (sender, receiver, instance identifier)")
+                "EPCIS 1.2 carries master data and header extensions only in a header with a Standard Business Document Header; add one (sender, receiver, instance identifier)"
+            )
         }
         if version == .epcis20, let foreign = header.extensions.first(where: { $0.namespace != nil }) {
             throw EPCISError(
                 .notExpressible,
-                "the header extension <\(foreign.prefix.map { "\($0):" } ?? "")\(foreign.name)> (\(foreign.namespace!)) has no place in EPCIS 2.0 XML, whose EPCISHeader accepts no foreign elements; send this partner EPCIS 1.2 XML or JSON-LD, which carry it")
+                "the header extension <\(foreign.prefix.map { "\($0):" } ?? "")\(foreign.name)> (\(foreign.namespace!)) has no place in EPCIS 2.0 XML, whose EPCISHeader accepts no foreign elements; send this partner EPCIS 1.2 XML or JSON-LD, which carry it"
+            )
         }
         declared = ["epcis": version == .epcis12 ? EPCISNamespace.epcis12 : EPCISNamespace.epcis20]
         if header.sbdh != nil { declared["sbdh"] = EPCISNamespace.sbdh }
@@ -124,7 +126,8 @@ public struct EPCISXMLWriter<Sink: ByteSink> {
         if !v12 || event.type == .association, let local = event.extensions.first(where: { $0.namespace == nil }) {
             throw EPCISError(
                 .notExpressible,
-                "event \(eventIndex + 1) (\(event.type.rawValue) at \(event.eventTime)) has the extension element <\(local.name)> in no namespace, which EPCIS 2.0 XML cannot carry (its events accept only namespaced extensions); send EPCIS 1.2 XML or put the element in a namespace")
+                "event \(eventIndex + 1) (\(event.type.rawValue) at \(event.eventTime)) has the extension element <\(local.name)> in no namespace, which EPCIS 2.0 XML cannot carry (its events accept only namespaced extensions); send EPCIS 1.2 XML or put the element in a namespace"
+            )
         }
         // 1.2 keeps TransformationEvent in EventList/extension, AssociationEvent one level deeper.
         let wrappers = !v12 ? 0 : event.type == .transformation ? 1 : event.type == .association ? 2 : 0

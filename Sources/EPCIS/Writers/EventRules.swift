@@ -31,7 +31,8 @@ enum EventRules {
         }
         for reference in event.sources + event.destinations where reference.type == nil {
             throw EPCISError(
-                .invalidEvent, "\(name) has a source or destination '\(reference.value)' without a type; use owning_party, possessing_party or location")
+                .invalidEvent,
+                "\(name) has a source or destination '\(reference.value)' without a type; use owning_party, possessing_party or location")
         }
     }
 

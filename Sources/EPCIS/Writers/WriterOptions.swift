@@ -63,7 +63,8 @@ public struct EPCISWriterOptions: Hashable, Sendable {
             }
             throw EPCISError(
                 .notExpressible,
-                "the Digital Link \(value) cannot be written as an EPC URN because its GS1 Company Prefix length is unknown; add the company prefix to the partner's company-prefix lengths or send Digital Links")
+                "the Digital Link \(value) cannot be written as an EPC URN because its GS1 Company Prefix length is unknown; add the company prefix to the partner's company-prefix lengths or send Digital Links"
+            )
         }
     }
 

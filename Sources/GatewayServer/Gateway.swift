@@ -1,0 +1,98 @@
+internal import Delivery
+public import Foundation
+internal import GatewayCore
+public import Hummingbird
+public import Logging
+internal import Partners
+public import ServiceLifecycle
+public import Store
+internal import Transports
+public import UnixSignals
+
+/// The gateway as one process runs it: the store, the partner profiles, the transports, the
+/// dispatcher and the HTTP server, built from one ``GatewayConfiguration``.
+///
+/// ``run()`` opens the store, then runs every long-running part as a `Service` in one
+/// `ServiceGroup` until SIGTERM or SIGINT: the HTTP server stops first, then the dispatcher
+/// lets its attempts in flight finish and records them, then the profile watcher. The store
+/// (and PostgreSQL's client) is opened around the group, so it is ready before any service
+/// starts and still there when the last one has stopped.
+public struct Gateway: Sendable {
+    public let configuration: GatewayConfiguration
+    /// Where secrets named by profiles (`…Env`) are read from.
+    public let environment: [String: String]
+    public let logger: Logger
+    /// The signals that start a graceful shutdown (none in tests, which cancel instead).
+    public let shutdownSignals: [UnixSignal]
+
+    public init(
+        configuration: GatewayConfiguration, environment: [String: String] = ProcessInfo.processInfo.environment,
+        logger: Logger = Logger(label: "epcis-gateway"), shutdownSignals: [UnixSignal] = [.sigterm, .sigint]
+    ) {
+        self.configuration = configuration
+        self.environment = environment
+        self.logger = logger
+        self.shutdownSignals = shutdownSignals
+    }
+
+    /// Runs until a shutdown signal (or cancellation), then stops gracefully.
+    ///
+    /// - Throws: ``ProfilesRejected`` when a partner profile has errors (nothing starts),
+    ///   ``StoreError`` when the store cannot be opened, `PrivateFileError` when the data
+    ///   directory or spool cannot be made private.
+    public func run() async throws {
+        let profiles = try PartnerDirectory(directory: configuration.profiles, interval: configuration.profileReload)
+        try makeDataDirectory()
+        try await StoreLocation.withStore(configuration.store) { store in
+            var services: [any Service] = [profiles, try dispatcher(store, profiles)]
+            if let http = configuration.http {
+                services.append(
+                    Application(
+                        router: Self.router(store: store, partnerCount: { profiles.current.count }, maximumBodyBytes: http.maximumRequestBytes),
+                        configuration: .init(address: .hostname(http.host, port: http.port), serverName: "epcis-gateway"), logger: logger))
+            }
+            let group = ServiceGroup(
+                configuration: ServiceGroupConfiguration(
+                    services: services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) }, gracefulShutdownSignals: shutdownSignals,
+                    logger: logger))
+            try await group.run()
+        }
+    }
+
+    /// Works the queue until nothing is due or awaiting an acknowledgement, without an HTTP
+    /// server; for batch runs and tests.
+    /// - Returns: how many sends and polls were made.
+    public func runUntilIdle() async throws -> Int {
+        let profiles = try PartnerDirectory(directory: configuration.profiles, interval: configuration.profileReload)
+        try makeDataDirectory()
+        return try await StoreLocation.withStore(configuration.store) { store in
+            try await dispatcher(store, profiles).runUntilIdle(deadline: .max)
+        }
+    }
+
+    /// The HTTP routes: health and readiness, and the records feed.
+    public static func router(store: any GatewayStore, partnerCount: @escaping @Sendable () -> Int, maximumBodyBytes: Int) -> Router<
+        BasicRequestContext
+    > {
+        let router = Router()
+        HealthController(store: store, partnerCount: partnerCount).addRoutes(to: router)
+        RecordsController(store: store, maximumBodyBytes: maximumBodyBytes).addRoutes(to: router)
+        return router
+    }
+
+    private func dispatcher(_ store: any GatewayStore, _ profiles: PartnerDirectory) throws -> Dispatcher {
+        let delivery = configuration.delivery
+        return try Dispatcher(
+            queue: store, partners: { profiles.current }, transports: TransportRegistry(secrets: SecretReader(environment: environment)),
+            configuration: DispatcherConfiguration(
+                leaseMilliseconds: delivery.lease.milliseconds, batch: delivery.batch, pollBatch: delivery.pollBatch, idleWait: delivery.idleWait,
+                spoolDirectory: configuration.spoolDirectory),
+            logger: Logger(label: "epcis-gateway.delivery"))
+    }
+
+    /// A data directory the gateway creates is this user's only.
+    private func makeDataDirectory() throws {
+        let directory = configuration.resolvedDataDirectory
+        if !FileManager.default.fileExists(atPath: directory) { try PrivateFile.makeDirectory(directory) }
+    }
+}
