@@ -45,7 +45,7 @@ let package = Package(
         .target(name: "GS1", swiftSettings: swiftSettings),
 
         // MARK: What several modules need and none owns: private files, the blocking pool
-        .target(name: "GatewayCore", dependencies: [.product(name: "NIOPosix", package: "swift-nio")], swiftSettings: swiftSettings),
+        .target(name: "GatewayCore", dependencies: ["COpenSSL", .product(name: "NIOPosix", package: "swift-nio")], swiftSettings: swiftSettings),
 
         // MARK: Documents and edges
         .target(
@@ -54,14 +54,15 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(name: "Outbox", swiftSettings: swiftSettings),
-        .target(name: "Records", dependencies: ["GS1", "EPCIS"], swiftSettings: swiftSettings),
+        .target(name: "Records", dependencies: ["GS1", "GatewayCore"], swiftSettings: swiftSettings),
         .target(
             name: "Store",
             dependencies: [
-                "GS1", "Records", "EPCIS", "Outbox", "GatewayCore",
+                "GS1", "Records", "Outbox", "GatewayCore",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -133,12 +134,13 @@ let package = Package(
         .testTarget(name: "GS1Tests", dependencies: ["GS1"], swiftSettings: swiftSettings),
         // Helpers the test targets share (external tools, the shared reference material).
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: swiftSettings),
-        .testTarget(name: "EPCISTests", dependencies: ["EPCIS", "GS1", "TestSupport"], exclude: ["Golden"], swiftSettings: swiftSettings),
-        .testTarget(name: "RecordsTests", dependencies: ["Records", "GS1", "EPCIS", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "EPCISTests", dependencies: ["EPCIS", "GS1", "GatewayCore", "TestSupport"], exclude: ["Golden"], swiftSettings: swiftSettings),
+        .testTarget(name: "RecordsTests", dependencies: ["Records", "GS1", "GatewayCore", "EPCIS", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "StoreTests",
             dependencies: [
-                "Store", "Records", "DSCSA", "EPCIS", "GS1", "TestSupport", "Delivery", "Outbox", "Partners", "Transports",
+                "Store", "Records", "DSCSA", "EPCIS", "GS1", "GatewayCore", "TestSupport", "Delivery", "Outbox", "Partners", "Transports",
             ],
             exclude: ["Fixtures"],
             swiftSettings: swiftSettings

@@ -1,5 +1,5 @@
 internal import Foundation
-public import GatewayCore
+internal import GatewayCore
 internal import Outbox
 public import Store
 

@@ -1,3 +1,5 @@
+public import GatewayCore
+
 /// A document that could not be written, read or validated.
 ///
 /// Equality compares the ``code`` only, so tests can match on it.
@@ -50,4 +52,11 @@ public struct EPCISError: Error, Hashable, Sendable, CustomStringConvertible {
     }
     public static func == (lhs: EPCISError, rhs: EPCISError) -> Bool { lhs.code == rhs.code }
     public func hash(into hasher: inout Hasher) { hasher.combine(code) }
+}
+
+extension EPCISError {
+    /// A JSON parse failure as a document failure, keeping its category and place.
+    public init(_ error: JSONError) {
+        self.init(error.code == .forbidden ? .forbidden : .malformed, error.message, location: error.location, cause: error)
+    }
 }

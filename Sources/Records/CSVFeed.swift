@@ -1,5 +1,5 @@
-internal import EPCIS
 internal import GS1
+internal import GatewayCore
 
 /// CSV records: a header row naming the columns, then one row per record, or per serial, child
 /// or item of a record. Consecutive rows with the same `id` form one record; their other columns

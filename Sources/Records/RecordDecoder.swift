@@ -1,5 +1,5 @@
-internal import EPCIS
 internal import GS1
+internal import GatewayCore
 
 /// Turns one JSON object of the feed into a typed ``FeedRecord``, collecting every problem
 /// instead of stopping at the first. Pure.

@@ -1,5 +1,5 @@
-internal import EPCIS
 internal import GS1
+internal import GatewayCore
 
 /// The records feed: JSON Lines (every record kind) or CSV (one row per serial, child or item;
 /// rows sharing an `id` form one record). `Schemas/records-feed.schema.json` describes one

@@ -1,5 +1,5 @@
-internal import EPCIS
 internal import Foundation
+internal import GatewayCore
 public import Outbox
 
 /// The durable outbox: deliveries with their exact bytes, every attempt, every operator action.

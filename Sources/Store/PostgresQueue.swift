@@ -1,4 +1,3 @@
-internal import EPCIS
 internal import Foundation
 internal import GatewayCore
 internal import NIOCore

@@ -1,5 +1,6 @@
 import EPCIS
 import Foundation
+import GatewayCore
 import TestSupport
 import Testing
 

@@ -1,5 +1,6 @@
 import EPCIS
 import Foundation
+import GatewayCore
 import Records
 import TestSupport
 import Testing

@@ -1,6 +1,7 @@
 import DSCSA
 import EPCIS
 import Foundation
+import GatewayCore
 import Records
 import Store
 import TestSupport

@@ -1,5 +1,6 @@
 internal import COpenSSL
 internal import GS1
+internal import GatewayCore
 
 /// CBV 2.0 event hash IDs: `ni:///sha-256;<lowercase hex>?ver=CBV2.0`.
 ///
@@ -221,170 +222,17 @@ public enum EventHash {
         return value
     }
 
-    /// An xsd:dateTime converted to UTC `YYYY-MM-DDThh:mm:ss.fffZ` (all significant fractional
-    /// digits kept, padded to at least three, as CBV 2.0 says).
+    /// ``EPCISTime/utc(_:)`` with its refusal as an ``EPCISError``.
     static func utc(_ text: String) throws -> String {
-        let bytes = Array(text.trimmingCharacters(in: " \t\r\n").utf8)
-        func number(_ range: Range<Int>) -> Int? { decimalNumber(bytes, range) }
-        guard bytes.count >= 19, bytes[4] == 0x2D, bytes[7] == 0x2D, bytes[10] == 0x54, bytes[13] == 0x3A, bytes[16] == 0x3A,
-            let year = number(0..<4), let month = number(5..<7), let day = number(8..<10), let hour = number(11..<13),
-            let minute = number(14..<16), let second = number(17..<19)
-        else {
-            throw EPCISError(.invalidEvent, "'\(text)' is not an xsd:dateTime (YYYY-MM-DDThh:mm:ss[.fff](Z|±hh:mm))")
-        }
-        var index = 19
-        var fraction = ""
-        if index < bytes.count, bytes[index] == 0x2E {
-            index += 1
-            while index < bytes.count, (0x30...0x39).contains(bytes[index]) {
-                fraction.append(Character(Unicode.Scalar(bytes[index])))
-                index += 1
-            }
-        }
-        // The same instant hashes alike: zeros past the third digit say nothing (12:58:56.000000 = 12:58:56.000).
-        while fraction.count > 3 && fraction.hasSuffix("0") { fraction.removeLast() }
-        while fraction.count < 3 { fraction += "0" }
-        var offsetMinutes = 0
-        if index < bytes.count {
-            if bytes[index] == 0x5A, index + 1 == bytes.count {
-                offsetMinutes = 0
-            } else if (bytes[index] == 0x2B || bytes[index] == 0x2D), index + 6 == bytes.count, bytes[index + 3] == 0x3A,
-                let hours = number(index + 1..<index + 3), let minutes = number(index + 4..<index + 6)
-            {
-                offsetMinutes = (hours * 60 + minutes) * (bytes[index] == 0x2D ? -1 : 1)
-            } else {
-                throw EPCISError(.invalidEvent, "'\(text)' has an unreadable time zone; use Z or ±hh:mm")
-            }
-        } else {
-            throw EPCISError(.invalidEvent, "'\(text)' has no time zone; EPCIS times need Z or ±hh:mm")
-        }
-        // Days since 1970-01-01 (proleptic Gregorian), then shift by the offset.
-        let days = daysFromCivil(year, month, day)
-        let total = ((days * 24 + hour) * 60 + minute - offsetMinutes) * 60 + second
-        return format(total, fraction: fraction)
+        do { return try EPCISTime.utc(text) } catch let error as DateTimeError { throw EPCISError(.invalidEvent, error.message) }
     }
 
-    /// A UTC time from ``utc(_:)`` rounded half-up to exactly three fractional digits (what CBV
-    /// 2.1 and the reference tool do).
+    /// ``EPCISTime/roundedToMilliseconds(_:)`` with its refusal as an ``EPCISError``.
     static func roundedToMilliseconds(_ time: String) throws -> String {
-        let fraction = time.dropFirst(20).dropLast()
-        guard fraction.count > 3, let first = Int(fraction.prefix(3)), let next = fraction.dropFirst(3).first else { return time }
-        let milliseconds = first + (next >= "5" ? 1 : 0)
-        if milliseconds < 1000 { return time.prefix(20) + String(1000 + milliseconds).dropFirst() + "Z" }
-        // Carry into the seconds (and on through the calendar).
-        let digits = Array(time.utf8)
-        func number(_ range: Range<Int>) -> Int { digits[range].reduce(0) { $0 * 10 + Int($1 - 0x30) } }
-        let days = daysFromCivil(number(0..<4), number(5..<7), number(8..<10))
-        return format(((days * 24 + number(11..<13)) * 60 + number(14..<16)) * 60 + number(17..<19) + 1, fraction: "000")
-    }
-
-    /// `YYYY-MM-DDThh:mm:ss.<fraction>Z` for seconds since 1970-01-01T00:00:00Z.
-    private static func format(_ total: Int, fraction: String) -> String {
-        let (d, secondsOfDay) = (floorDiv(total, 86_400), total - floorDiv(total, 86_400) * 86_400)
-        let (y, m, dd) = civilFromDays(d)
-        func pad(_ value: Int, _ width: Int) -> String {
-            let text = String(value)
-            return String(repeating: "0", count: max(0, width - text.count)) + text
-        }
-        return
-            "\(pad(y, 4))-\(pad(m, 2))-\(pad(dd, 2))T\(pad(secondsOfDay / 3600, 2)):\(pad(secondsOfDay / 60 % 60, 2)):\(pad(secondsOfDay % 60, 2)).\(fraction)Z"
-    }
-
-    private static func floorDiv(_ a: Int, _ b: Int) -> Int { a >= 0 ? a / b : -((-a + b - 1) / b) }
-
-    /// Howard Hinnant's days-from-civil algorithm.
-    private static func daysFromCivil(_ year: Int, _ month: Int, _ day: Int) -> Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = floorDiv(y, 400)
-        let yoe = y - era * 400
-        let doy = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
-    }
-
-    private static func civilFromDays(_ days: Int) -> (Int, Int, Int) {
-        let z = days + 719_468
-        let era = floorDiv(z, 146_097)
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let day = doy - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        return (yoe + era * 400 + (month <= 2 ? 1 : 0), month, day)
+        do { return try EPCISTime.roundedToMilliseconds(time) } catch let error as DateTimeError { throw EPCISError(.invalidEvent, error.message) }
     }
 
     private static func sha256(_ bytes: [UInt8]) -> [UInt8] { Digest.sha256(bytes) }
-}
-
-/// Cryptographic digests the gateway needs, through OpenSSL.
-public enum Digest {
-    /// OpenSSL's SHA-256 method, looked up once (a constant table inside OpenSSL).
-    nonisolated(unsafe) private static let sha256Method = EVP_sha256()
-
-    /// SHA-256 through OpenSSL's one-shot digest.
-    public static func sha256(_ bytes: [UInt8]) -> [UInt8] {
-        var digest = [UInt8](repeating: 0, count: 32)
-        var length: UInt32 = 0
-        let ok = bytes.withUnsafeBytes { input in
-            EVP_Digest(input.baseAddress, input.count, &digest, &length, sha256Method, nil)
-        }
-        precondition(ok == 1 && length == 32, "OpenSSL SHA-256 failed")
-        return digest
-    }
-
-    /// Lower-case hexadecimal SHA-256.
-    public static func sha256Hex(_ bytes: [UInt8]) -> String { hex(sha256(bytes)) }
-
-    static func hex(_ digest: [UInt8]) -> String {
-        let hex = Array("0123456789abcdef".utf8)
-        var out = [UInt8]()
-        out.reserveCapacity(64)
-        for byte in digest {
-            out.append(hex[Int(byte >> 4)])
-            out.append(hex[Int(byte & 15)])
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
-
-    /// SHA-256 over bytes that arrive in pieces (a document spooled chunk by chunk), so
-    /// nothing needs the whole document in memory.
-    public final class SHA256Stream {
-        private let context: OpaquePointer
-
-        public init() {
-            guard let context = EVP_MD_CTX_new(), EVP_DigestInit_ex(context, EVP_sha256(), nil) == 1 else {
-                preconditionFailure("OpenSSL could not start a SHA-256 digest")
-            }
-            self.context = context
-        }
-
-        deinit { EVP_MD_CTX_free(context) }
-
-        public func update(_ buffer: UnsafeRawBufferPointer) {
-            precondition(EVP_DigestUpdate(context, buffer.baseAddress, buffer.count) == 1, "OpenSSL SHA-256 update failed")
-        }
-
-        /// The lower-case hexadecimal digest; the stream cannot be used afterwards.
-        public func finish() -> String {
-            var digest = [UInt8](repeating: 0, count: 32)
-            var length: UInt32 = 0
-            precondition(EVP_DigestFinal_ex(context, &digest, &length) == 1 && length == 32, "OpenSSL SHA-256 final failed")
-            return Digest.hex(digest)
-        }
-    }
-}
-
-/// The value of the ASCII digits at `range` of `bytes`; nil if the range runs past the end or
-/// holds anything else. Shared by the date-time parsers.
-func decimalNumber(_ bytes: [UInt8], _ range: Range<Int>) -> Int? {
-    guard range.upperBound <= bytes.count else { return nil }
-    var value = 0
-    for index in range {
-        guard (0x30...0x39).contains(bytes[index]) else { return nil }
-        value = value * 10 + Int(bytes[index] - 0x30)
-    }
-    return value
 }
 
 extension String {

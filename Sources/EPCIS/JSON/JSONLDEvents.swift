@@ -1,3 +1,5 @@
+internal import GatewayCore
+
 /// Events, headers and sensor data in JSON-LD, both ways.
 extension JSONLDMapping {
     /// Sensor fields that are JSON numbers.

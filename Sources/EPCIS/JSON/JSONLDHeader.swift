@@ -1,3 +1,5 @@
+internal import GatewayCore
+
 /// The document header in JSON-LD.
 ///
 /// The SBDH has no JSON binding in EPCIS 2.0. The gateway writes it twice: as GS1's pseudo-SBDH

@@ -1,3 +1,5 @@
+internal import GatewayCore
+
 /// The mapping between the model and EPCIS 2.0 JSON-LD. Pure: no I/O.
 ///
 /// Extension content (ILMD, user extensions, header extensions, structured master data) is kept

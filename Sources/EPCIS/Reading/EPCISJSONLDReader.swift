@@ -1,4 +1,5 @@
 internal import Foundation
+internal import GatewayCore
 
 /// Reads an EPCIS 2.0 JSON-LD document (capture or query document).
 ///
@@ -29,7 +30,9 @@ public final class EPCISJSONLDReader: EPCISDocumentReader {
 
     /// Reads a document held in memory.
     public init(bytes: [UInt8]) throws {
-        let (document, duplicates) = try JSONParser.parseReportingDuplicates(bytes)
+        let document: JSONValue
+        let duplicates: [(key: String, location: String)]
+        do { (document, duplicates) = try JSONParser.parseReportingDuplicates(bytes) } catch let error as JSONError { throw EPCISError(error) }
         self.document = document
         for (key, location) in duplicates {
             warnings.append(

@@ -1,4 +1,5 @@
 internal import Foundation
+public import GatewayCore
 
 /// A JSON Schema (draft-07) compiled for validation: the keywords EPCIS schemas use.
 ///
@@ -24,6 +25,8 @@ public final class JSONSchema: Sendable {
         }
         do {
             try self.init(schema: try JSONParser.parse([UInt8](data)))
+        } catch let error as JSONError {
+            throw EPCISError(.input, "the JSON schema \(path) is not JSON: \(error.message)", location: error.location)
         } catch let error as EPCISError {
             throw EPCISError(.input, "the JSON schema \(path) cannot be used: \(error.message)", location: error.location)
         }
@@ -443,33 +446,6 @@ public final class JSONSchema: Sendable {
         }
     }
 
-    /// RFC 3339 `date-time`: `YYYY-MM-DDThh:mm:ss[.f+](Z|±hh:mm)`, `T` and `Z` in either case, a
-    /// real calendar day, year 0 refused, no leap second.
-    static func isDateTime(_ bytes: [UInt8]) -> Bool {
-        func digits(_ range: Range<Int>) -> Int? { decimalNumber(bytes, range) }
-        func byte(_ index: Int, _ allowed: String) -> Bool { index < bytes.count && allowed.utf8.contains(bytes[index]) }
-        guard let year = digits(0..<4), byte(4, "-"), let month = digits(5..<7), byte(7, "-"), let day = digits(8..<10),
-            byte(10, "Tt"), let hour = digits(11..<13), byte(13, ":"), let minute = digits(14..<16), byte(16, ":"),
-            let second = digits(17..<19)
-        else { return false }
-        var index = 19
-        if byte(index, ".") {
-            index += 1
-            let start = index
-            while index < bytes.count, (48...57).contains(bytes[index]) { index += 1 }
-            guard index > start else { return false }
-        }
-        if byte(index, "Zz") {
-            index += 1
-        } else {
-            guard byte(index, "+-"), let offsetHour = digits(index + 1..<index + 3), byte(index + 3, ":"),
-                let offsetMinute = digits(index + 4..<index + 6), offsetHour < 24, offsetMinute < 60
-            else { return false }
-            index += 6
-        }
-        guard index == bytes.count, year > 0, (1...12).contains(month), hour < 24, minute < 60, second < 60 else { return false }
-        let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
-        let days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
-        return (1...days).contains(day)
-    }
+    /// RFC 3339 `date-time` (see ``EPCISTime/isDateTime(_:)``).
+    static func isDateTime(_ bytes: [UInt8]) -> Bool { EPCISTime.isDateTime(bytes) }
 }

@@ -1,3 +1,5 @@
+internal import GatewayCore
+
 /// Writes an EPCIS 2.0 JSON-LD document event by event to a ``ByteSink``.
 ///
 /// The document refers to the official EPCIS context; extension namespaces are declared in

@@ -63,7 +63,7 @@ public struct JSONParser {
 
     /// Parses a whole document.
     ///
-    /// - Throws: ``EPCISError`` (`malformed` with `line:column`, or `forbidden` for excessive
+    /// - Throws: ``JSONError`` (`malformed` with `line:column`, or `forbidden` for excessive
     ///   nesting).
     public static func parse(_ bytes: [UInt8]) throws -> JSONValue {
         try parseReportingDuplicates(bytes).value
@@ -82,7 +82,7 @@ public struct JSONParser {
 
     private init(bytes: [UInt8]) { self.bytes = bytes }
 
-    private func error(_ message: String, at position: Int? = nil, code: EPCISError.Code = .malformed) -> EPCISError {
+    private func error(_ message: String, at position: Int? = nil, code: JSONError.Code = .malformed) -> JSONError {
         let position = min(position ?? index, bytes.count)
         var line = 1
         var lineStart = 0
@@ -91,7 +91,7 @@ public struct JSONParser {
             lineStart = offset + 1
         }
         let column = String(decoding: bytes[lineStart..<position], as: UTF8.self).count + 1
-        return EPCISError(code, message, location: "\(line):\(column)")
+        return JSONError(code, message, location: "\(line):\(column)")
     }
 
     private mutating func skipWhitespace() {
@@ -141,7 +141,7 @@ public struct JSONParser {
             let keyStart = index
             let key = try string()
             let repeated = !seen.insert(key).inserted
-            if repeated { duplicates.append((key, error("", at: keyStart).location ?? "")) }
+            if repeated { duplicates.append((key, error("", at: keyStart).location)) }
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':' after the member name \"\(key)\"") }
             index += 1
@@ -291,53 +291,35 @@ public struct JSONParser {
     }
 }
 
-extension ChunkedOutput {
-    /// Appends `text` as a JSON string literal.
-    mutating func appendJSONString(_ text: String) {
-        buffer.append(UInt8(ascii: "\""))
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): buffer.append(contentsOf: [0x5C, 0x22])
-            case UInt8(ascii: "\\"): buffer.append(contentsOf: [0x5C, 0x5C])
-            case 0x0A: buffer.append(contentsOf: [0x5C, UInt8(ascii: "n")])
-            case 0x0D: buffer.append(contentsOf: [0x5C, UInt8(ascii: "r")])
-            case 0x09: buffer.append(contentsOf: [0x5C, UInt8(ascii: "t")])
-            case 0..<0x20:
-                let hex = Array("0123456789abcdef".utf8)
-                buffer.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30, hex[Int(byte >> 4)], hex[Int(byte & 15)]])
-            default: buffer.append(byte)
-            }
-        }
-        buffer.append(UInt8(ascii: "\""))
+/// Bytes that are not one well-formed JSON value, or one refused for safety.
+///
+/// Equality compares the ``code`` only.
+public struct JSONError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// A stable, machine-readable category.
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        private let value: String
+        private init(_ value: String) { self.value = value }
+
+        /// Not well-formed JSON, or truncated.
+        public static let malformed = Code("malformed")
+        /// Well-formed, but nested deeper than any document needs.
+        public static let forbidden = Code("forbidden")
+
+        public var description: String { value }
     }
 
-    /// Appends a JSON value, pretty-printed at `indent` spaces.
-    mutating func appendJSON(_ value: JSONValue, indent: Int) {
-        switch value {
-        case .null: append("null")
-        case .bool(let flag): append(flag ? "true" : "false")
-        case .number(let lexical): append(lexical)
-        case .string(let text): appendJSONString(text)
-        case .array(let elements):
-            guard !elements.isEmpty else { return append("[]") }
-            append("[")
-            for (offset, element) in elements.enumerated() {
-                append(offset == 0 ? "\n" : ",\n")
-                append(String(repeating: " ", count: indent + 2))
-                appendJSON(element, indent: indent + 2)
-            }
-            append("\n" + String(repeating: " ", count: indent) + "]")
-        case .object(let members):
-            guard !members.isEmpty else { return append("{}") }
-            append("{")
-            for (offset, member) in members.enumerated() {
-                append(offset == 0 ? "\n" : ",\n")
-                append(String(repeating: " ", count: indent + 2))
-                appendJSONString(member.key)
-                append(": ")
-                appendJSON(member.value, indent: indent + 2)
-            }
-            append("\n" + String(repeating: " ", count: indent) + "}")
-        }
+    public var code: Code
+    public var message: String
+    /// `line:column` in the input.
+    public var location: String
+
+    public init(_ code: Code, _ message: String, location: String) {
+        self.code = code
+        self.message = message
+        self.location = location
     }
+
+    public var description: String { "[\(code)] at \(location): \(message)" }
+    public static func == (lhs: JSONError, rhs: JSONError) -> Bool { lhs.code == rhs.code }
+    public func hash(into hasher: inout Hasher) { hasher.combine(code) }
 }
