@@ -4,7 +4,7 @@ internal import GatewayCore
 public import Hummingbird
 public import Logging
 internal import Partners
-public import ServiceLifecycle
+internal import ServiceLifecycle
 public import Store
 internal import Transports
 public import UnixSignals

@@ -1,4 +1,4 @@
-public import Foundation
+internal import Foundation
 internal import Store
 
 /// Everything one gateway process needs to know, as plain values.
