@@ -108,7 +108,7 @@ public struct ProfileLoader: Sendable {
 
     private static func report(_ error: YamlError, log: ProblemLog) {
         let hint = "fix the YAML syntax at that spot (indentation uses spaces; quote values containing ': ' or '#')"
-        func add(_ problem: String, _ mark: Mark?, _ code: String = "yaml-syntax", _ fix: String = hint) {
+        func add(_ problem: String, _ mark: Mark?, _ code: ProfileProblem.Code = "yaml-syntax", _ fix: String = hint) {
             log.add(code, mark: mark, key: "", problem, hint: fix)
         }
         switch error {

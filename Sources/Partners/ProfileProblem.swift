@@ -3,8 +3,20 @@ public struct ProfileProblem: Hashable, Sendable, Codable, CustomStringConvertib
     /// Errors stop the profile from loading; warnings load it and are shown.
     public enum Severity: String, Hashable, Sendable, Codable { case error, warning }
 
-    /// A stable, machine-readable category, for example `unknown-key` or `inline-secret`.
-    public var code: String
+    /// A stable, machine-readable category, for example `unknown-key` or `inline-secret`:
+    /// opaque, compared and printed as its text (and written so in JSON).
+    public struct Code: Hashable, Sendable, Codable, CustomStringConvertible, ExpressibleByStringLiteral {
+        private let value: String
+        public init(stringLiteral value: String) { self.value = value }
+        public init(from decoder: any Decoder) throws { value = try decoder.singleValueContainer().decode(String.self) }
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.singleValueContainer()
+            try container.encode(value)
+        }
+        public var description: String { value }
+    }
+
+    public var code: Code
     public var severity: Severity
     public var file: String
     /// 1-based; 0 when the problem is about the whole file.
@@ -18,7 +30,7 @@ public struct ProfileProblem: Hashable, Sendable, Codable, CustomStringConvertib
     /// How to fix it.
     public var hint: String
 
-    public init(code: String, severity: Severity = .error, file: String, line: Int, column: Int, key: String, message: String, hint: String) {
+    public init(code: Code, severity: Severity = .error, file: String, line: Int, column: Int, key: String, message: String, hint: String) {
         self.code = code
         self.severity = severity
         self.file = file

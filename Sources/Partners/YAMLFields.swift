@@ -7,11 +7,12 @@ final class ProblemLog {
 
     init(file: String) { self.file = file }
 
-    func add(_ code: String, _ severity: ProfileProblem.Severity = .error, at node: Node?, key: String, _ message: String, hint: String) {
+    func add(_ code: ProfileProblem.Code, _ severity: ProfileProblem.Severity = .error, at node: Node?, key: String, _ message: String, hint: String)
+    {
         add(code, severity, mark: node?.mark, key: key, message, hint: hint)
     }
 
-    func add(_ code: String, _ severity: ProfileProblem.Severity = .error, mark: Mark?, key: String, _ message: String, hint: String) {
+    func add(_ code: ProfileProblem.Code, _ severity: ProfileProblem.Severity = .error, mark: Mark?, key: String, _ message: String, hint: String) {
         problems.append(
             ProfileProblem(
                 code: code, severity: severity, file: file, line: mark?.line ?? 0, column: mark?.column ?? 0, key: key, message: message, hint: hint))

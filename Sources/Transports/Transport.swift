@@ -63,12 +63,12 @@ public struct SecretReader: Sendable {
         switch source {
         case .environment(let name):
             guard let value = environment[name], !value.isEmpty else {
-                return .failure(TransportConfigurationError(message: "the secret is not set: \(source) is empty or missing"))
+                return .failure(TransportConfigurationError(.secretMissing, "the secret is not set: \(source) is empty or missing"))
             }
             return .success(value)
         case .file(let path):
             guard let data = FileManager.default.contents(atPath: path), var value = String(data: data, encoding: .utf8) else {
-                return .failure(TransportConfigurationError(message: "the secret cannot be read from \(source)"))
+                return .failure(TransportConfigurationError(.secretUnreadable, "the secret cannot be read from \(source)"))
             }
             while value.last == "\n" || value.last == "\r" { value.removeLast() }
             return .success(value)
@@ -76,8 +76,33 @@ public struct SecretReader: Sendable {
     }
 }
 
-/// A partner's transport settings cannot be used as they are (a missing secret or file).
+/// A partner's transport settings cannot be used as they are (a missing secret or file). The
+/// message names where the secret was looked for, never its value.
+///
+/// Equality compares the ``code`` only.
 public struct TransportConfigurationError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// A stable, machine-readable category.
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        private let value: String
+        private init(_ value: String) { self.value = value }
+
+        /// The environment variable a profile names is unset or empty.
+        public static let secretMissing = Code("secret-missing")
+        /// The file a profile names cannot be read.
+        public static let secretUnreadable = Code("secret-unreadable")
+
+        public var description: String { value }
+    }
+
+    public var code: Code
     public var message: String
+
+    public init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
     public var description: String { message }
+    public static func == (lhs: TransportConfigurationError, rhs: TransportConfigurationError) -> Bool { lhs.code == rhs.code }
+    public func hash(into hasher: inout Hasher) { hasher.combine(code) }
 }

@@ -40,7 +40,7 @@ struct LintCase: CustomTestStringConvertible, Sendable {
         let (profile, problems) = loader.load(file: lint.file.path)
         #expect(profile == nil, "a broken profile must not load")
         let errors = problems.filter { $0.severity == .error }
-        let match = errors.first { $0.code == lint.code }
+        let match = errors.first { $0.code.description == lint.code }
         #expect(match != nil, "expected \(lint.code), got \(errors.map(\.description))")
         guard let match else { return }
         #expect(match.line == lint.line, "\(match)")
