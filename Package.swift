@@ -156,7 +156,7 @@ let package = Package(
         ),
         .testTarget(
             name: "DeliveryTests",
-            dependencies: ["Delivery", "Store", "Outbox", "Partners", "Transports", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["Delivery", "Store", "Outbox", "Partners", "Transports", "GatewayCore", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "PartnersTests", dependencies: ["Partners", "GS1", "TestSupport"], exclude: ["Lint"], swiftSettings: swiftSettings),

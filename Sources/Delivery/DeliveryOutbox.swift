@@ -1,4 +1,5 @@
 internal import Foundation
+internal import GatewayCore
 public import Outbox
 public import Partners
 public import Store
@@ -6,7 +7,7 @@ public import Store
 /// Queueing documents for partners, and the operator's actions on deliveries.
 public enum DeliveryOutbox {
     /// Milliseconds since 1970 (UTC).
-    @Sendable public static func now() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
+    @Sendable public static func now() -> Int64 { SystemWallClock().now() }
 
     /// The state machine's timing for a partner.
     @Sendable public static func policy(_ profile: PartnerProfile) -> DeliveryPolicy {

@@ -1,4 +1,5 @@
 internal import Foundation
+public import GatewayCore
 public import Logging
 internal import Outbox
 public import Partners
@@ -49,7 +50,7 @@ public final class Dispatcher: Service {
     let transports: TransportRegistry
     let configuration: DispatcherConfiguration
     let logger: Logger
-    let clock: @Sendable () -> Int64
+    let clock: any WallClock
 
     let spool: Spool
     private let lastSpoolClean = Mutex<Int64>(0)
@@ -58,7 +59,7 @@ public final class Dispatcher: Service {
     public init(
         queue: any DeliveryQueue, partners: @escaping @Sendable () -> [String: PartnerProfile], transports: TransportRegistry,
         configuration: DispatcherConfiguration, logger: Logger = Logger(label: "epcis-gateway.delivery"),
-        clock: @escaping @Sendable () -> Int64 = DeliveryOutbox.now
+        clock: any WallClock = SystemWallClock()
     ) throws {
         self.queue = queue
         self.partners = partners
@@ -88,9 +89,9 @@ public final class Dispatcher: Service {
     /// Removes spooled files a dead process left behind: at start, and then once per lease
     /// time (a dead process's files become removable when its leases run out).
     func cleanSpool() async {
-        lastSpoolClean.withLock { $0 = clock() }
+        lastSpoolClean.withLock { $0 = clock.now() }
         do {
-            let removed = try await spool.clean(queue: queue, now: clock())
+            let removed = try await spool.clean(queue: queue, now: clock.now())
             if removed > 0 {
                 logger.notice("removed spooled files no live claim owns", metadata: ["files": "\(removed)", "spool": "\(spool.directory)"])
             }
@@ -105,7 +106,7 @@ public final class Dispatcher: Service {
     public func runUntilIdle(deadline: Int64) async throws -> Int {
         var total = 0
         await cleanSpool()
-        while clock() < deadline && !Task.isCancelled {
+        while clock.now() < deadline && !Task.isCancelled {
             let handled = try await runOnce()
             total += handled
             if handled == 0 {
@@ -123,7 +124,7 @@ public final class Dispatcher: Service {
     /// One round: claim a batch, work it concurrently, record the outcomes.
     /// - Returns: how many deliveries were worked on.
     public func runOnce() async throws -> Int {
-        let now = clock()
+        let now = clock.now()
         let claimed = try await queue.claim(
             owner: configuration.owner, now: now, leaseUntil: now + configuration.leaseMilliseconds, limit: configuration.batch,
             polls: configuration.pollBatch
@@ -140,10 +141,10 @@ public final class Dispatcher: Service {
                 "dispatch round",
                 metadata: [
                     "claimed": "\(claimed.count)", "polls": "\(claimed.filter { $0.snapshot.state == .awaitingAcknowledgement }.count)",
-                    "round-start": "\(now)", "round-end": "\(clock())",
+                    "round-start": "\(now)", "round-end": "\(clock.now())",
                 ])
         }
-        if clock() - lastSpoolClean.withLock({ $0 }) >= configuration.leaseMilliseconds { await cleanSpool() }
+        if clock.now() - lastSpoolClean.withLock({ $0 }) >= configuration.leaseMilliseconds { await cleanSpool() }
         return claimed.count
     }
 
@@ -156,7 +157,7 @@ public final class Dispatcher: Service {
         let policy = profile.map(DeliveryOutbox.policy) ?? DeliveryOutbox.defaultPolicy
         let sending = delivery.snapshot.state == .sending
         var attempt = AttemptRow(
-            id: UUID().uuidString.lowercased(), deliveryID: delivery.id, kind: sending ? "send" : "poll", startedAt: clock(), finishedAt: nil,
+            id: UUID().uuidString.lowercased(), deliveryID: delivery.id, kind: sending ? "send" : "poll", startedAt: clock.now(), finishedAt: nil,
             outcome: AttemptRow.started, detail: "", owner: configuration.owner)
         let event: DeliveryEvent
         var detail: String
@@ -173,7 +174,7 @@ public final class Dispatcher: Service {
                     return await finish(delivery, attempt, .transportFailed(error: "\(error)", retryAfter: nil), "\(error)", policy: policy)
                 }
             }
-            attempt.startedAt = clock()
+            attempt.startedAt = clock.now()
             guard await begin(attempt, delivery) else { return }
             if sending {
                 (event, detail) = Self.event(for: await transport.send(document))
@@ -206,7 +207,7 @@ public final class Dispatcher: Service {
 
     /// Applies the outcome to the state machine and records it with its attempt.
     private func finish(_ delivery: DeliveryRow, _ started: AttemptRow, _ event: DeliveryEvent, _ detail: String, policy: DeliveryPolicy) async {
-        let now = clock()
+        let now = clock.now()
         guard case .success(let next) = DeliveryMachine.apply(event, to: delivery.snapshot, policy: policy, now: now) else {
             logger.error("the state machine refused an outcome", metadata: ["delivery": "\(delivery.id)", "outcome": "\(event)"])
             return
@@ -283,11 +284,12 @@ public final class TransportRegistry: Sendable {
     private let build: @Sendable (PartnerProfile) -> (any Transport)?
     private let cache = Mutex<[String: (TransportSettings, any Transport)]>([:])
 
-    /// The gateway's own transports, reading secrets from `secrets` when they are used.
-    public convenience init(secrets: SecretReader) {
+    /// The gateway's own transports, reading secrets from `secrets` when they are used and
+    /// reckoning time on `clock`.
+    public convenience init(secrets: SecretReader, clock: any WallClock = SystemWallClock()) {
         self.init { profile in
             switch profile.transport {
-            case .https(let settings): HTTPSTransport(settings: settings, secrets: secrets)
+            case .https(let settings): HTTPSTransport(settings: settings, secrets: secrets, clock: clock)
             case .as2, .sftp: nil
             }
         }

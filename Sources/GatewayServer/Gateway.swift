@@ -1,6 +1,6 @@
 internal import Delivery
 public import Foundation
-internal import GatewayCore
+public import GatewayCore
 public import Hummingbird
 public import Logging
 internal import Partners
@@ -24,11 +24,14 @@ public struct Gateway: Sendable {
     public let logger: Logger
     /// The signals that start a graceful shutdown (none in tests, which cancel instead).
     public let shutdownSignals: [UnixSignal]
+    /// The one clock every part schedules and records by.
+    public let clock: any WallClock
 
     public init(
         configuration: GatewayConfiguration, environment: [String: String] = ProcessInfo.processInfo.environment,
-        logger: Logger = Logger(label: "epcis-gateway"), shutdownSignals: [UnixSignal] = [.sigterm, .sigint]
+        logger: Logger = Logger(label: "epcis-gateway"), shutdownSignals: [UnixSignal] = [.sigterm, .sigint], clock: any WallClock = SystemWallClock()
     ) {
+        self.clock = clock
         self.configuration = configuration
         self.environment = environment
         self.logger = logger
@@ -83,11 +86,12 @@ public struct Gateway: Sendable {
     private func dispatcher(_ store: any GatewayStore, _ profiles: PartnerDirectory) throws -> Dispatcher {
         let delivery = configuration.delivery
         return try Dispatcher(
-            queue: store, partners: { profiles.current }, transports: TransportRegistry(secrets: SecretReader(environment: environment)),
+            queue: store, partners: { profiles.current },
+            transports: TransportRegistry(secrets: SecretReader(environment: environment), clock: clock),
             configuration: DispatcherConfiguration(
                 leaseMilliseconds: delivery.lease.milliseconds, batch: delivery.batch, pollBatch: delivery.pollBatch, idleWait: delivery.idleWait,
                 spoolDirectory: configuration.spoolDirectory),
-            logger: Logger(label: "epcis-gateway.delivery"))
+            logger: Logger(label: "epcis-gateway.delivery"), clock: clock)
     }
 
     /// A data directory the gateway creates is this user's only.

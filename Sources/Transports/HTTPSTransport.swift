@@ -1,4 +1,5 @@
 internal import Foundation
+public import GatewayCore
 public import Partners
 internal import Synchronization
 
@@ -13,10 +14,14 @@ public final class HTTPSTransport: Transport {
     /// The cached OAuth token and when to stop using it (ms since 1970).
     private let token = Mutex<(value: String, until: Int64)?>(nil)
 
+    /// Token lifetimes and HTTP-date `Retry-After` values are reckoned on it.
+    private let clock: any WallClock
+
     /// Transfers run on the shared ``BlockingPool``.
-    public init(settings: HTTPSSettings, secrets: SecretReader) {
+    public init(settings: HTTPSSettings, secrets: SecretReader, clock: any WallClock = SystemWallClock()) {
         self.settings = settings
         self.secrets = secrets
+        self.clock = clock
         client = CurlClient()
     }
 
@@ -72,11 +77,13 @@ public final class HTTPSTransport: Transport {
             return .acknowledged(detail: response.summary)
         case 413:
             // Temporary when the partner says when to come back; otherwise the document is too big.
-            if let wait = Self.retryAfter(response.header("retry-after")) { return .failed(error: response.summary, retryAfterMilliseconds: wait) }
+            if let wait = Self.retryAfter(response.header("retry-after"), now: clock.now()) {
+                return .failed(error: response.summary, retryAfterMilliseconds: wait)
+            }
             let limit = response.header("gs1-epcis-capture-limit").map { " (the partner takes at most \($0) events per capture)" } ?? ""
             return .rejected(reason: "the document is too large for the partner\(limit): \(response.summary)")
         case 408, 425, 429, 500...599:
-            return .failed(error: response.summary, retryAfterMilliseconds: Self.retryAfter(response.header("retry-after")))
+            return .failed(error: response.summary, retryAfterMilliseconds: Self.retryAfter(response.header("retry-after"), now: clock.now()))
         case 401, 403:
             return .rejected(reason: "the partner refused our credentials: \(response.summary)")
         default:
@@ -120,7 +127,7 @@ public final class HTTPSTransport: Transport {
             return secrets.read(source).map { ("Authorization", "Bearer \($0)") }.mapError { ExchangeFailure(message: $0.message) }
         case .apiKey(let header, let source): return secrets.read(source).map { (header, $0) }.mapError { ExchangeFailure(message: $0.message) }
         case .oauth2:
-            let now = Self.now()
+            let now = clock.now()
             if let cached = token.withLock({ $0 }), cached.until > now { return .success(("Authorization", "Bearer \(cached.value)")) }
             return await fetchToken().map { ("Authorization", "Bearer \($0)") }
         }
@@ -158,7 +165,7 @@ public final class HTTPSTransport: Transport {
             }
             let lifetime = (json["expires_in"] as? Int).map { Int64($0) * 1000 } ?? 300_000
             // Renew a little early so a token never expires in flight.
-            let until = Self.now() + max(lifetime - 30_000, lifetime / 2)
+            let until = clock.now() + max(lifetime - 30_000, lifetime / 2)
             token.withLock { $0 = (value, until) }
             return .success(value)
         } catch {
@@ -175,10 +182,8 @@ public final class HTTPSTransport: Transport {
             timeoutMilliseconds: Int(settings.requestTimeout.milliseconds))
     }
 
-    static func now() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
-
-    /// `Retry-After` as delta-seconds or an HTTP date, in milliseconds from now.
-    static func retryAfter(_ value: String?) -> Int64? {
+    /// `Retry-After` as delta-seconds or an HTTP date, in milliseconds from `now`.
+    static func retryAfter(_ value: String?, now: Int64) -> Int64? {
         guard let value = value?.trimmingCharacters(in: .whitespaces), !value.isEmpty else { return nil }
         if let seconds = Int64(value) { return max(0, seconds) * 1000 }
         let formatter = DateFormatter()
@@ -186,6 +191,6 @@ public final class HTTPSTransport: Transport {
         formatter.timeZone = TimeZone(identifier: "GMT")
         formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
         guard let date = formatter.date(from: value) else { return nil }
-        return max(0, Int64(date.timeIntervalSince1970 * 1000) - now())
+        return max(0, Int64(date.timeIntervalSince1970 * 1000) - now)
     }
 }

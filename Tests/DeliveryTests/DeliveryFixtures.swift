@@ -1,4 +1,5 @@
 import Foundation
+import GatewayCore
 import Logging
 import Partners
 import Store
@@ -37,10 +38,10 @@ func enqueue(_ count: Int, for profile: PartnerProfile, into store: any GatewayS
 }
 
 /// A clock the test moves by hand (milliseconds since 1970).
-final class ManualClock: Sendable {
+final class ManualClock: WallClock {
     private let value: Mutex<Int64>
     init(_ start: Int64 = 1_000_000) { value = Mutex(start) }
-    var now: Int64 { value.withLock { $0 } }
+    func now() -> Int64 { value.withLock { $0 } }
     func advance(_ milliseconds: Int64) { value.withLock { $0 += milliseconds } }
 }
 

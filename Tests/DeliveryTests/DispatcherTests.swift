@@ -22,7 +22,7 @@ import Transports
             configuration: DispatcherConfiguration(
                 owner: "test", leaseMilliseconds: 60_000, batch: batch, pollBatch: pollBatch, idleWait: .milliseconds(1),
                 spoolDirectory: (directory as NSString).appendingPathComponent("spool")),
-            logger: logger, clock: { clock.now })
+            logger: logger, clock: clock)
     }
 
     @Test func anAttemptIsRecordedAsStartedBeforeAnyByteIsSentAndItsFileIsPrivate() async throws {
@@ -37,7 +37,7 @@ import Transports
                 "on the wire",
                 metadata: ["attempts": "\(attempts.map { "\($0.id) \($0.outcome) \($0.finishedAt.map(String.init) ?? "open")" })", "mode": "\(mode)"])
         }
-        let row = try #require(try await enqueue(1, for: profile, into: store, now: clock.now).first)
+        let row = try #require(try await enqueue(1, for: profile, into: store, now: clock.now()).first)
         let dispatcher = try dispatcher(store, transport, clock: clock, directory: directory)
         #expect(try await dispatcher.runOnce() == 1)
 
@@ -59,13 +59,13 @@ import Transports
         let (store, directory) = try temporaryStore()
         let clock = ManualClock()
         let transport = FakeTransport(results: [.acknowledged(detail: "ok")])
-        _ = try await enqueue(1, for: profile, into: store, now: clock.now)
+        _ = try await enqueue(1, for: profile, into: store, now: clock.now())
         // Claimed here, then taken over by another process after the lease ran out.
         let stale = try #require(
-            try await store.claim(owner: "test", now: clock.now, leaseUntil: clock.now + 10, limit: 1) {
+            try await store.claim(owner: "test", now: clock.now(), leaseUntil: clock.now() + 10, limit: 1) {
                 try? DeliveryMachine.apply(.claimed, to: $0, policy: DeliveryOutbox.defaultPolicy, now: 0).get()
             }.first)
-        _ = try await store.claim(owner: "other", now: clock.now + 20, leaseUntil: clock.now + 60_000, limit: 1) {
+        _ = try await store.claim(owner: "other", now: clock.now() + 20, leaseUntil: clock.now() + 60_000, limit: 1) {
             try? DeliveryMachine.apply(.claimed, to: $0, policy: DeliveryOutbox.defaultPolicy, now: 0).get()
         }
         try await dispatcher(store, transport, clock: clock, directory: directory).work(stale)
@@ -79,7 +79,7 @@ import Transports
         let clock = ManualClock()
         let transport = FakeTransport(
             results: [.accepted(reference: "https://127.0.0.1:9/capture/1", detail: "HTTP 202")], pollResult: .pending(detail: "running"))
-        let rows = try await enqueue(10, for: profile, into: store, now: clock.now)
+        let rows = try await enqueue(10, for: profile, into: store, now: clock.now())
         clock.advance(100)
         let dispatcher = try dispatcher(store, transport, clock: clock, directory: directory, batch: 1)
         #expect(try await dispatcher.runOnce() == 1)
@@ -100,7 +100,7 @@ import Transports
         let clock = ManualClock()
         let transport = FakeTransport(
             results: [.accepted(reference: "https://127.0.0.1:9/capture/1", detail: "HTTP 202")], pollResult: .pending(detail: "running"))
-        _ = try await enqueue(12, for: profile, into: store, now: clock.now)
+        _ = try await enqueue(12, for: profile, into: store, now: clock.now())
         clock.advance(100)
         let dispatcher = try dispatcher(store, transport, clock: clock, directory: directory, batch: 4)
         for _ in 0..<3 { _ = try await dispatcher.runOnce() }
@@ -116,7 +116,7 @@ import Transports
         let clock = ManualClock()
         let capture = LogCapture()
         let transport = FakeTransport(results: [.failed(error: "HTTP 503", retryAfterMilliseconds: nil), .rejected(reason: "HTTP 400: bad document")])
-        let rows = try await enqueue(1, for: profile, into: store, now: clock.now)
+        let rows = try await enqueue(1, for: profile, into: store, now: clock.now())
         let dispatcher = try dispatcher(store, transport, clock: clock, directory: directory, logger: capture.logger)
         _ = try await dispatcher.runOnce()
         clock.advance(1_000)
@@ -126,7 +126,7 @@ import Transports
         #expect(outcomes.allSatisfy { $0.metadata["delivery"] == rows[0].id })
 
         // Past the give-up time a failure dead-letters the delivery: an error too.
-        let late = try await enqueue(1, for: profile, into: store, now: clock.now)
+        let late = try await enqueue(1, for: profile, into: store, now: clock.now())
         let failing = FakeTransport(results: [.failed(error: "connection refused", retryAfterMilliseconds: nil)])
         let second = LogCapture()
         let dispatcher2 = try self.dispatcher(store, failing, clock: clock, directory: directory, logger: second.logger)
