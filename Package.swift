@@ -132,6 +132,13 @@ let package = Package(
 
         // MARK: Tests
         .testTarget(name: "GS1Tests", dependencies: ["GS1"], swiftSettings: swiftSettings),
+        // The two store engines every store-backed test runs on, and raw SQL behind a store's back.
+        .target(
+            name: "StoreTestSupport", dependencies: ["Store", "Records", "Partners", "TestSupport"], path: "Tests/StoreTestSupport",
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "DSCSATests", dependencies: ["DSCSA", "Store", "Records", "EPCIS", "GatewayCore", "TestSupport", "StoreTestSupport"],
+            swiftSettings: swiftSettings),
         // Helpers the test targets share (external tools, the shared reference material).
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: swiftSettings),
         .testTarget(
@@ -140,7 +147,7 @@ let package = Package(
         .testTarget(
             name: "StoreTests",
             dependencies: [
-                "Store", "Records", "DSCSA", "EPCIS", "GS1", "GatewayCore", "TestSupport", "Delivery", "Outbox", "Partners", "Transports",
+                "Store", "Records", "GS1", "TestSupport", "StoreTestSupport", "Delivery", "Outbox", "Partners",
             ],
             exclude: ["Fixtures"],
             swiftSettings: swiftSettings
@@ -156,7 +163,10 @@ let package = Package(
         ),
         .testTarget(
             name: "DeliveryTests",
-            dependencies: ["Delivery", "Store", "Outbox", "Partners", "Transports", "GatewayCore", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "Delivery", "Store", "Outbox", "Partners", "Transports", "GatewayCore", "TestSupport", "StoreTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "PartnersTests", dependencies: ["Partners", "GS1", "TestSupport"], exclude: ["Lint"], swiftSettings: swiftSettings),

@@ -1,6 +1,7 @@
 import Foundation
 import Records
 import Store
+import StoreTestSupport
 import Testing
 
 /// Bad batches, each refused with a precise issue and no change to the store. They run on top

@@ -2,6 +2,7 @@ import Foundation
 import Outbox
 import Records
 import Store
+import StoreTestSupport
 import Testing
 
 /// A stored value that cannot be read back as what was written is an error with a code on both

@@ -1,6 +1,7 @@
 import Foundation
 import Outbox
 import Records
+import StoreTestSupport
 import Testing
 
 @testable import Store

@@ -2,6 +2,7 @@ import Foundation
 import GS1
 import Records
 import Store
+import StoreTestSupport
 import Testing
 
 /// The behaviour both engines must share: the same verdicts, the same state.

@@ -4,6 +4,7 @@ import Foundation
 import GatewayCore
 import Records
 import Store
+import StoreTestSupport
 import TestSupport
 import Testing
 

@@ -1,6 +1,7 @@
 import Delivery
 import Foundation
 import Partners
+import StoreTestSupport
 import Testing
 
 /// The running gateway's view of the profile directory: refuse to start on errors, keep the

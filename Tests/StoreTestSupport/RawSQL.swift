@@ -1,11 +1,10 @@
 import Foundation
 import TestSupport
-import Testing
 
 /// Statements run on a store behind its back (python's sqlite3 module, or psql), the way a
 /// damaged disk, a hand edit or an older release would leave it.
-enum RawSQL {
-    static func run(_ engine: Engine, _ location: String, _ statements: [String]) throws {
+public enum RawSQL {
+    public static func run(_ engine: Engine, _ location: String, _ statements: [String]) throws {
         let script = FileManager.default.temporaryDirectory.appendingPathComponent("raw-\(UUID().uuidString).sql")
         defer { try? FileManager.default.removeItem(at: script) }
         try (statements.map { $0 + ";" }.joined(separator: "\n") + "\n").write(to: script, atomically: true, encoding: .utf8)
@@ -25,8 +24,8 @@ enum RawSQL {
         guard result.status == 0 else { throw Failed(output: result.output) }
     }
 
-    struct Failed: Error, CustomStringConvertible {
+    public struct Failed: Error, CustomStringConvertible {
         var output: String
-        var description: String { "raw SQL failed: \(output)" }
+        public var description: String { "raw SQL failed: \(output)" }
     }
 }

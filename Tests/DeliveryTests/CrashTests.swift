@@ -3,6 +3,7 @@ import Foundation
 import Outbox
 import Partners
 import Store
+import StoreTestSupport
 import TestSupport
 import Testing
 
