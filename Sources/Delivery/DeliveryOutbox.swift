@@ -1,5 +1,5 @@
 internal import Foundation
-internal import GatewayCore
+public import GatewayCore
 public import Outbox
 public import Partners
 public import Store
@@ -108,27 +108,9 @@ public enum DeliveryOutbox {
 /// The outbox refused a request; the message says why and what to do. Nothing was changed.
 ///
 /// Equality compares the ``code`` only.
-public struct QueueRefused: Error, Hashable, Sendable, CustomStringConvertible {
+public struct QueueRefused: CodedError {
     /// A stable, machine-readable category.
-    public struct Code: Hashable, Sendable, CustomStringConvertible {
-        private let value: String
-        private init(_ value: String) { self.value = value }
-
-        /// The partner's transport cannot send from this gateway yet.
-        public static let transportUnavailable = Code("transport-unavailable")
-        /// The document breaks the partner's limits.
-        public static let tooLarge = Code("document-too-large")
-        /// There is no such delivery.
-        public static let noSuchDelivery = Code("no-such-delivery")
-        /// An operator action without a reason.
-        public static let reasonRequired = Code("reason-required")
-        /// The delivery's state does not allow the action now.
-        public static let notAllowedNow = Code("not-allowed-now")
-        /// The delivery kept changing while the action was applied.
-        public static let contention = Code("delivery-busy")
-
-        public var description: String { value }
-    }
+    public typealias Code = ErrorCode<QueueRefused>
 
     public var code: Code
     public var message: String
@@ -139,6 +121,19 @@ public struct QueueRefused: Error, Hashable, Sendable, CustomStringConvertible {
     }
 
     public var description: String { message }
-    public static func == (lhs: QueueRefused, rhs: QueueRefused) -> Bool { lhs.code == rhs.code }
-    public func hash(into hasher: inout Hasher) { hasher.combine(code) }
+}
+
+extension ErrorCode where Domain == QueueRefused {
+    /// The partner's transport cannot send from this gateway yet.
+    public static let transportUnavailable = Self("transport-unavailable")
+    /// The document breaks the partner's limits.
+    public static let tooLarge = Self("document-too-large")
+    /// There is no such delivery.
+    public static let noSuchDelivery = Self("no-such-delivery")
+    /// An operator action without a reason.
+    public static let reasonRequired = Self("reason-required")
+    /// The delivery's state does not allow the action now.
+    public static let notAllowedNow = Self("not-allowed-now")
+    /// The delivery kept changing while the action was applied.
+    public static let contention = Self("delivery-busy")
 }

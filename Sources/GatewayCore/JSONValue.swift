@@ -294,19 +294,9 @@ public struct JSONParser {
 /// Bytes that are not one well-formed JSON value, or one refused for safety.
 ///
 /// Equality compares the ``code`` only.
-public struct JSONError: Error, Hashable, Sendable, CustomStringConvertible {
+public struct JSONError: CodedError {
     /// A stable, machine-readable category.
-    public struct Code: Hashable, Sendable, CustomStringConvertible {
-        private let value: String
-        private init(_ value: String) { self.value = value }
-
-        /// Not well-formed JSON, or truncated.
-        public static let malformed = Code("malformed")
-        /// Well-formed, but nested deeper than any document needs.
-        public static let forbidden = Code("forbidden")
-
-        public var description: String { value }
-    }
+    public typealias Code = ErrorCode<JSONError>
 
     public var code: Code
     public var message: String
@@ -320,6 +310,11 @@ public struct JSONError: Error, Hashable, Sendable, CustomStringConvertible {
     }
 
     public var description: String { "[\(code)] at \(location): \(message)" }
-    public static func == (lhs: JSONError, rhs: JSONError) -> Bool { lhs.code == rhs.code }
-    public func hash(into hasher: inout Hasher) { hasher.combine(code) }
+}
+
+extension ErrorCode where Domain == JSONError {
+    /// Not well-formed JSON, or truncated.
+    public static let malformed = Self("malformed")
+    /// Well-formed, but nested deeper than any document needs.
+    public static let forbidden = Self("forbidden")
 }

@@ -44,19 +44,9 @@ public enum PrivateFile {
 /// A private file or directory could not be made.
 ///
 /// Equality compares the ``code`` only.
-public struct PrivateFileError: Error, Hashable, Sendable, CustomStringConvertible {
+public struct PrivateFileError: CodedError {
     /// A stable, machine-readable category.
-    public struct Code: Hashable, Sendable, CustomStringConvertible {
-        private let value: String
-        private init(_ value: String) { self.value = value }
-
-        /// The file or directory could not be created or narrowed to this user.
-        public static let cannotCreate = Code("cannot-create-private-file")
-        /// The path exists and is not a directory.
-        public static let notADirectory = Code("not-a-directory")
-
-        public var description: String { value }
-    }
+    public typealias Code = ErrorCode<PrivateFileError>
 
     public var code: Code
     /// The path concerned.
@@ -73,6 +63,11 @@ public struct PrivateFileError: Error, Hashable, Sendable, CustomStringConvertib
     public var description: String {
         "cannot create \(path) for this user only: \(reason) (\(code)); check the directory exists and this user may write it"
     }
-    public static func == (lhs: PrivateFileError, rhs: PrivateFileError) -> Bool { lhs.code == rhs.code }
-    public func hash(into hasher: inout Hasher) { hasher.combine(code) }
+}
+
+extension ErrorCode where Domain == PrivateFileError {
+    /// The file or directory could not be created or narrowed to this user.
+    public static let cannotCreate = Self("cannot-create-private-file")
+    /// The path exists and is not a directory.
+    public static let notADirectory = Self("not-a-directory")
 }

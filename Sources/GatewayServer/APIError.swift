@@ -1,4 +1,5 @@
 internal import Foundation
+public import GatewayCore
 public import HTTPTypes
 public import Hummingbird
 internal import NIOCore
@@ -8,23 +9,9 @@ internal import Store
 ///
 /// Every error a route throws becomes one of these (``init(_:)``), so no client ever sees a
 /// bare 500 for a known condition. Equality compares the ``code`` only.
-public struct APIError: Error, HTTPResponseError, Hashable, Sendable, CustomStringConvertible {
-    /// A stable, machine-readable category, also the `error` field of the body.
-    public struct Code: Hashable, Sendable, CustomStringConvertible {
-        private let value: String
-        private init(_ value: String) { self.value = value }
-
-        /// The body is larger than the configured limit.
-        public static let tooLarge = Code("request-too-large")
-        /// The store cannot be used now; try again later.
-        public static let storeUnavailable = Code("store-unavailable")
-        /// A stored value is corrupt; an operator must look.
-        public static let storeCorrupt = Code("store-corrupt")
-        /// Anything else that failed inside the gateway.
-        public static let failed = Code("internal-failure")
-
-        public var description: String { value }
-    }
+public struct APIError: CodedError, HTTPResponseError {
+    /// A stable, machine-readable category.
+    public typealias Code = ErrorCode<APIError>
 
     public var code: Code
     public var status: HTTPResponse.Status
@@ -50,6 +37,15 @@ public struct APIError: Error, HTTPResponseError, Hashable, Sendable, CustomStri
         try JSONResponse.make(["error": code.description, "message": message, "stored": "false"], status: status)
     }
 
-    public static func == (lhs: APIError, rhs: APIError) -> Bool { lhs.code == rhs.code }
-    public func hash(into hasher: inout Hasher) { hasher.combine(code) }
+}
+
+extension ErrorCode where Domain == APIError {
+    /// The body is larger than the configured limit.
+    public static let tooLarge = Self("request-too-large")
+    /// The store cannot be used now; try again later.
+    public static let storeUnavailable = Self("store-unavailable")
+    /// A stored value is corrupt; an operator must look.
+    public static let storeCorrupt = Self("store-corrupt")
+    /// Anything else that failed inside the gateway.
+    public static let failed = Self("internal-failure")
 }

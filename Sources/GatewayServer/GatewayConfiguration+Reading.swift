@@ -1,4 +1,5 @@
 internal import Foundation
+public import GatewayCore
 internal import Yams
 
 extension GatewayConfiguration {
@@ -115,21 +116,9 @@ extension GatewayConfiguration {
 /// The gateway's configuration cannot be used; nothing was started.
 ///
 /// Equality compares the ``code`` only.
-public struct ConfigurationError: Error, Hashable, Sendable, CustomStringConvertible {
+public struct ConfigurationError: CodedError {
     /// A stable, machine-readable category.
-    public struct Code: Hashable, Sendable, CustomStringConvertible {
-        private let value: String
-        private init(_ value: String) { self.value = value }
-
-        /// The file cannot be read or is not YAML.
-        public static let unreadable = Code("configuration-unreadable")
-        /// A key the gateway does not know (a typo, most often).
-        public static let unknownKey = Code("configuration-unknown-key")
-        /// A value of the wrong form or out of range.
-        public static let invalidValue = Code("configuration-invalid-value")
-
-        public var description: String { value }
-    }
+    public typealias Code = ErrorCode<ConfigurationError>
 
     public var code: Code
     /// The file and line and key, or the environment variable.
@@ -145,6 +134,13 @@ public struct ConfigurationError: Error, Hashable, Sendable, CustomStringConvert
     }
 
     public var description: String { "\(place) \(message) (\(code)); \(fix)" }
-    public static func == (lhs: ConfigurationError, rhs: ConfigurationError) -> Bool { lhs.code == rhs.code }
-    public func hash(into hasher: inout Hasher) { hasher.combine(code) }
+}
+
+extension ErrorCode where Domain == ConfigurationError {
+    /// The file cannot be read or is not YAML.
+    public static let unreadable = Self("configuration-unreadable")
+    /// A key the gateway does not know (a typo, most often).
+    public static let unknownKey = Self("configuration-unknown-key")
+    /// A value of the wrong form or out of range.
+    public static let invalidValue = Self("configuration-invalid-value")
 }

@@ -1,3 +1,4 @@
+public import GatewayCore
 public import Records
 
 /// The gateway's state: serials and their hierarchy, master data, shipments and statuses.
@@ -149,25 +150,9 @@ public struct StoredStatus: Hashable, Sendable {
 /// A database failure: what was being done, and the engine's own message.
 ///
 /// Equality compares the ``code`` only, so callers and tests can match on it.
-public struct StoreError: Error, Hashable, Sendable, CustomStringConvertible {
+public struct StoreError: CodedError {
     /// A stable, machine-readable category.
-    public struct Code: Hashable, Sendable, CustomStringConvertible {
-        private let value: String
-        private init(_ value: String) { self.value = value }
-
-        /// The database cannot be reached or opened.
-        public static let unavailable = Code("store-unavailable")
-        /// A stored value cannot be read back as what was written: never replaced by a default.
-        public static let corrupt = Code("store-corrupt")
-        /// The store location is not a SQLite path or a PostgreSQL URL.
-        public static let invalidLocation = Code("invalid-store-location")
-        /// A statement failed.
-        public static let failed = Code("store-failed")
-        /// A newer release upgraded the store; this binary does not know its schema.
-        public static let newerSchema = Code("store-newer-schema")
-
-        public var description: String { value }
-    }
+    public typealias Code = ErrorCode<StoreError>
 
     /// The error category.
     public var code: Code
@@ -192,8 +177,6 @@ public struct StoreError: Error, Hashable, Sendable, CustomStringConvertible {
     public var description: String {
         "\(message) (\(code))" + (cause.map { ": \(String(describing: $0))" } ?? "")
     }
-    public static func == (lhs: StoreError, rhs: StoreError) -> Bool { lhs.code == rhs.code }
-    public func hash(into hasher: inout Hasher) { hasher.combine(code) }
 }
 
 /// Opens the store a location names.
@@ -245,4 +228,17 @@ public enum StoreLocation {
         if isPostgres(location) { return try await PostgresStore.open(url: location) }
         return try SQLiteStore(path: sqlitePath(location) ?? location)
     }
+}
+
+extension ErrorCode where Domain == StoreError {
+    /// The database cannot be reached or opened.
+    public static let unavailable = Self("store-unavailable")
+    /// A stored value cannot be read back as what was written: never replaced by a default.
+    public static let corrupt = Self("store-corrupt")
+    /// The store location is not a SQLite path or a PostgreSQL URL.
+    public static let invalidLocation = Self("invalid-store-location")
+    /// A statement failed.
+    public static let failed = Self("store-failed")
+    /// A newer release upgraded the store; this binary does not know its schema.
+    public static let newerSchema = Self("store-newer-schema")
 }

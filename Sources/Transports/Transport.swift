@@ -1,4 +1,5 @@
 internal import Foundation
+public import GatewayCore
 public import Partners
 
 /// A document on its way to a partner: the exact stored bytes, spooled to a file.
@@ -80,19 +81,9 @@ public struct SecretReader: Sendable {
 /// message names where the secret was looked for, never its value.
 ///
 /// Equality compares the ``code`` only.
-public struct TransportConfigurationError: Error, Hashable, Sendable, CustomStringConvertible {
+public struct TransportConfigurationError: CodedError {
     /// A stable, machine-readable category.
-    public struct Code: Hashable, Sendable, CustomStringConvertible {
-        private let value: String
-        private init(_ value: String) { self.value = value }
-
-        /// The environment variable a profile names is unset or empty.
-        public static let secretMissing = Code("secret-missing")
-        /// The file a profile names cannot be read.
-        public static let secretUnreadable = Code("secret-unreadable")
-
-        public var description: String { value }
-    }
+    public typealias Code = ErrorCode<TransportConfigurationError>
 
     public var code: Code
     public var message: String
@@ -103,6 +94,11 @@ public struct TransportConfigurationError: Error, Hashable, Sendable, CustomStri
     }
 
     public var description: String { message }
-    public static func == (lhs: TransportConfigurationError, rhs: TransportConfigurationError) -> Bool { lhs.code == rhs.code }
-    public func hash(into hasher: inout Hasher) { hasher.combine(code) }
+}
+
+extension ErrorCode where Domain == TransportConfigurationError {
+    /// The environment variable a profile names is unset or empty.
+    public static let secretMissing = Self("secret-missing")
+    /// The file a profile names cannot be read.
+    public static let secretUnreadable = Self("secret-unreadable")
 }
