@@ -25,15 +25,22 @@ struct GatewayOptions: ParsableArguments {
         if let spool = dispatcher.spool { configuration.delivery.spoolDirectory = spool }
         return configuration
     }
+}
 
-    /// Runs a gateway; exits 2 printing why when it cannot start.
-    static func guarded<T>(_ body: () async throws -> T) async throws -> T {
-        do { return try await body() } catch let rejected as ProfilesRejected {
-            printError("error: \(rejected)")
-            throw ExitCode(2)
-        } catch let error as StoreError {
-            printError("error: \(error)")
-            throw ExitCode(2)
-        }
+/// Runs `body`, printing why it stopped: a refusal (a queue rule, a delivery that exists)
+/// exits 1; a gateway that cannot start (profiles with errors) or a failing store exits 2.
+func guarded<T>(_ body: () async throws -> T) async throws -> T {
+    do { return try await body() } catch let refused as QueueRefused {
+        printError("error: \(refused)")
+        throw ExitCode(1)
+    } catch let exists as DeliveryExists {
+        printError("error: \(exists)")
+        throw ExitCode(1)
+    } catch let rejected as ProfilesRejected {
+        printError("error: \(rejected)")
+        throw ExitCode(2)
+    } catch let error as StoreError {
+        printError("error: \(error)")
+        throw ExitCode(2)
     }
 }

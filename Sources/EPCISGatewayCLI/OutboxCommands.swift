@@ -124,20 +124,6 @@ struct QueueCommand: AsyncParsableCommand {
         commandName: "queue", abstract: "The delivery queue: add shipments, inspect, retry, cancel, resend, watch, and run the dispatcher.",
         subcommands: [Add.self, List.self, Show.self, Retry.self, Cancel.self, Resend.self, Watch.self, Run.self])
 
-    /// Exits 2 for store failures, 1 for refusals, printing the message.
-    static func guarded<T>(_ body: () async throws -> T) async throws -> T {
-        do { return try await body() } catch let refused as QueueRefused {
-            printError("error: \(refused)")
-            throw ExitCode(1)
-        } catch let exists as DeliveryExists {
-            printError("error: \(exists)")
-            throw ExitCode(1)
-        } catch let error as StoreError {
-            printError("error: \(error)")
-            throw ExitCode(2)
-        }
-    }
-
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Compose a shipment's document for a partner and queue it; its exact bytes are stored before the first attempt.",
@@ -159,7 +145,7 @@ struct QueueCommand: AsyncParsableCommand {
             try await storeOptions.withStore { store in
                 let queued: ShipmentQueueing.Queued
                 do {
-                    queued = try await QueueCommand.guarded {
+                    queued = try await guarded {
                         try await ShipmentQueueing(store: store, spool: spool, schemas: schemas).queue(shipment, for: profile)
                     }
                 } catch let rejected as ComposeRejected {
@@ -195,7 +181,7 @@ struct QueueCommand: AsyncParsableCommand {
                 }
             }
             try await storeOptions.withStore { store in
-                let rows = try await QueueCommand.guarded { try await store.deliveries(states: states, partner: partner, limit: limit) }
+                let rows = try await guarded { try await store.deliveries(states: states, partner: partner, limit: limit) }
                 if json {
                     print(try encodeJSON(rows.map(DeliveryView.init)))
                     return
@@ -234,7 +220,7 @@ struct QueueCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await storeOptions.withStore { store in
-                guard let row = try await QueueCommand.guarded({ try await store.delivery(id) }) else {
+                guard let row = try await guarded({ try await store.delivery(id) }) else {
                     printError("error: there is no delivery \(id)")
                     throw ExitCode(1)
                 }
@@ -295,7 +281,7 @@ struct QueueCommand: AsyncParsableCommand {
         func act(_ action: DeliveryOutbox.Action) async throws {
             try await storeOptions.withStore { store in
                 let actor = ProcessInfo.processInfo.environment["USER"] ?? ProcessInfo.processInfo.environment["LOGNAME"] ?? "uid-\(getuid())"
-                let row = try await QueueCommand.guarded {
+                let row = try await guarded {
                     let partner = try await store.delivery(id).flatMap {
                         ProfileLoader().load(directory: profileOptions.directory).profiles[$0.partner]
                     }
@@ -342,7 +328,7 @@ struct QueueCommand: AsyncParsableCommand {
                 while count.map({ round < $0 }) ?? true {
                     round += 1
                     let now = DeliveryOutbox.now()
-                    let counts = try await QueueCommand.guarded { try await store.queueCounts() }
+                    let counts = try await guarded { try await store.queueCounts() }
                     let attention = try await store.deliveries(
                         states: [.rejected, .deadLettered, .retryWait, .awaitingAcknowledgement, .sending], partner: nil, limit: 20)
                     let late = attention.filter { $0.snapshot.isLate(at: now) }.count
@@ -381,10 +367,10 @@ struct QueueCommand: AsyncParsableCommand {
             if let idle { configuration.delivery.idleWait = .milliseconds(idle) }
             let gateway = Gateway(configuration: configuration)
             if untilIdle {
-                let handled = try await GatewayOptions.guarded { try await gateway.runUntilIdle() }
+                let handled = try await guarded { try await gateway.runUntilIdle() }
                 print("dispatcher idle after \(handled) send(s) and poll(s)")
             } else {
-                try await GatewayOptions.guarded { try await gateway.run() }
+                try await guarded { try await gateway.run() }
             }
         }
     }

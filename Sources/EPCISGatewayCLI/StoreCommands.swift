@@ -203,7 +203,7 @@ struct ServeCommand: AsyncParsableCommand {
         var configuration = try gatewayOptions.configuration(store: storeOptions, profiles: profileOptions, dispatcher: dispatcherOptions)
         if let host { configuration.http?.host = host }
         if let port { configuration.http?.port = port }
-        try await GatewayOptions.guarded { try await Gateway(configuration: configuration).run() }
+        try await guarded { try await Gateway(configuration: configuration).run() }
     }
 }
 

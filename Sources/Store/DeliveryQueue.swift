@@ -237,13 +237,7 @@ enum QueueSQL {
 
     /// A stored state word; an unknown one is corruption.
     static func state(_ text: String, delivery: String) throws -> DeliveryState {
-        guard let state = DeliveryState(rawValue: text) else {
-            throw StoreError(
-                .corrupt,
-                "delivery \(delivery) has the unknown state '\(text)' (known: \(DeliveryState.allCases.map(\.rawValue).joined(separator: ", "))); "
-                    + "restore the row from a backup")
-        }
-        return state
+        try StoredForms.known(text, "the state of delivery \(delivery)", fix: "restore the row from a backup")
     }
 }
 

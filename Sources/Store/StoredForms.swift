@@ -3,16 +3,23 @@ internal import Records
 
 /// Typed records rebuilt from stored columns (both engines store the same text).
 enum StoredForms {
-    /// A unit's stored phase; an unknown number is corruption, never a default (a wrong phase
-    /// could make a unit shippable).
-    static func phase(_ raw: Int, gtin: String, serial: String) throws -> UnitPhase {
-        guard let phase = UnitPhase(rawValue: raw) else {
-            throw StoreError(
-                .corrupt,
-                "unit \(gtin) \(serial) has the unknown phase \(raw) (known: \(UnitPhase.allCases.map { String($0.rawValue) }.joined(separator: ", "))); "
-                    + "nothing was read from it: restore the row from a backup or re-ingest its records")
+    /// A stored value of a closed set; an unknown one is corruption, never a default (a
+    /// wrong phase could make a unit shippable, a wrong status hide a recall).
+    ///
+    /// - Parameters:
+    ///   - what: the row and column in words, for the message (`unit … phase`).
+    ///   - fix: what an operator should do.
+    static func known<Value: RawRepresentable & CaseIterable>(_ raw: Value.RawValue, _ what: String, fix: String) throws -> Value {
+        guard let value = Value(rawValue: raw) else {
+            let known = Value.allCases.map { "\($0.rawValue)" }.joined(separator: ", ")
+            throw StoreError(.corrupt, "\(what) is the unknown value '\(raw)' (known: \(known)); nothing was read from the row: \(fix)")
         }
-        return phase
+        return value
+    }
+
+    /// A unit's stored phase.
+    static func phase(_ raw: Int, gtin: String, serial: String) throws -> UnitPhase {
+        try known(raw, "the phase of unit \(gtin) \(serial)", fix: "restore the row from a backup or re-ingest its records")
     }
 
     /// A unit's container, from its two stored columns: both or neither.
@@ -26,15 +33,9 @@ enum StoredForms {
         }
     }
 
-    /// A stored status; an unknown word is corruption, never a default.
+    /// A stored status.
     static func status(_ raw: String, record: String) throws -> StatusRecord.Status {
-        guard let status = StatusRecord.Status(rawValue: raw) else {
-            throw StoreError(
-                .corrupt,
-                "status record \(record) has the unknown status '\(raw)' (known: \(StatusRecord.Status.allCases.map(\.rawValue).joined(separator: ", "))); "
-                    + "restore the row from a backup or re-ingest the record")
-        }
-        return status
+        try known(raw, "the status of status record \(record)", fix: "restore the row from a backup or re-ingest the record")
     }
 
     static func product(
