@@ -1,5 +1,5 @@
 internal import Foundation
-internal import GatewayCore
+public import GatewayCore
 public import Outbox
 
 /// The durable outbox: deliveries with their exact bytes, every attempt, every operator action.
@@ -177,7 +177,10 @@ public struct ActionRow: Hashable, Sendable, Codable {
 }
 
 /// This partner already has a delivery of this shipment.
-public struct DeliveryExists: Error, Sendable, CustomStringConvertible {
+public struct DeliveryExists: CodedError {
+    public typealias Code = ErrorCode<DeliveryExists>
+    /// Always ``ErrorCode/deliveryExists``.
+    public var code: Code { .deliveryExists }
     public var existing: DeliveryRow
     public var description: String {
         "partner \(existing.partner) already has shipment \(existing.shipment ?? "?") as delivery \(existing.id) (\(existing.snapshot.state.rawValue)); "
@@ -186,13 +189,26 @@ public struct DeliveryExists: Error, Sendable, CustomStringConvertible {
 }
 
 /// The stored bytes no longer match their digest: refuse to send them.
-public struct PayloadCorrupt: Error, Sendable, CustomStringConvertible {
+public struct PayloadCorrupt: CodedError {
+    public typealias Code = ErrorCode<PayloadCorrupt>
+    /// Always ``ErrorCode/payloadCorrupt``.
+    public var code: Code { .payloadCorrupt }
     public var deliveryID: String
     public var expected: String
     public var found: String
     public var description: String {
         "the stored bytes of delivery \(deliveryID) have SHA-256 \(found) but \(expected) was stored with them; they are not sent (restore the database, or cancel and compose again)"
     }
+}
+
+extension ErrorCode where Domain == DeliveryExists {
+    /// The partner already has a delivery of the shipment.
+    public static let deliveryExists = Self("delivery-exists")
+}
+
+extension ErrorCode where Domain == PayloadCorrupt {
+    /// A delivery's stored bytes no longer match their digest.
+    public static let payloadCorrupt = Self("payload-corrupt")
 }
 
 /// The columns and helpers both engines share.

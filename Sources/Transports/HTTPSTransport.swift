@@ -91,28 +91,30 @@ public final class HTTPSTransport: Transport {
         }
     }
 
-    /// One request with authentication; a `401` under OAuth fetches a new token and tries once more.
+    /// One request with authentication: exactly one request on the wire, so that one attempt
+    /// in the delivery log is one request the partner saw. Under OAuth a `401` to a cached token
+    /// drops the token and fails this attempt; the next attempt fetches a new token. A `401` to
+    /// a token fetched for this very request is the partner's answer (our credentials are
+    /// refused).
     private func exchange(method: String, url: String, headers: [(String, String)], body: HTTPRequest.Body) async -> Result<
         HTTPResponse, ExchangeFailure
     > {
-        var triedNewToken = false
-        while true {
-            let header: (String, String)?
-            switch await authorization() {
-            case .failure(let failure): return .failure(failure)
-            case .success(let value): header = value
+        let header: (String, String)?
+        let cached: Bool
+        switch await authorization() {
+        case .failure(let failure): return .failure(failure)
+        case .success(let value): (header, cached) = value
+        }
+        do {
+            let response = try await client.perform(request(method: method, url: url, headers: headers + [header].compactMap { $0 }, body: body))
+            if response.status == 401, case .oauth2 = settings.authentication, cached {
+                token.withLock { $0 = nil }
+                return .failure(
+                    ExchangeFailure(message: "\(response.summary) (the partner refused the cached access token; the next attempt fetches a new one)"))
             }
-            do {
-                let response = try await client.perform(request(method: method, url: url, headers: headers + [header].compactMap { $0 }, body: body))
-                if response.status == 401, case .oauth2 = settings.authentication, !triedNewToken {
-                    token.withLock { $0 = nil }
-                    triedNewToken = true
-                    continue
-                }
-                return .success(response)
-            } catch {
-                return .failure(ExchangeFailure(message: "\(error)"))
-            }
+            return .success(response)
+        } catch {
+            return .failure(ExchangeFailure(message: "\(error)"))
         }
     }
 
@@ -120,16 +122,17 @@ public final class HTTPSTransport: Transport {
 
     /// The authentication header for the profile's method: nil for none; under OAuth the cached
     /// token, fetched first when there is none or it is about to expire.
-    private func authorization() async -> Result<(String, String)?, ExchangeFailure> {
+    private func authorization() async -> Result<(header: (String, String)?, cached: Bool), ExchangeFailure> {
         switch settings.authentication {
-        case .none: return .success(nil)
+        case .none: return .success((nil, false))
         case .bearer(let source):
-            return secrets.read(source).map { ("Authorization", "Bearer \($0)") }.mapError { ExchangeFailure(message: $0.message) }
-        case .apiKey(let header, let source): return secrets.read(source).map { (header, $0) }.mapError { ExchangeFailure(message: $0.message) }
+            return secrets.read(source).map { (("Authorization", "Bearer \($0)"), false) }.mapError { ExchangeFailure(message: $0.message) }
+        case .apiKey(let header, let source):
+            return secrets.read(source).map { ((header, $0), false) }.mapError { ExchangeFailure(message: $0.message) }
         case .oauth2:
             let now = clock.now()
-            if let cached = token.withLock({ $0 }), cached.until > now { return .success(("Authorization", "Bearer \(cached.value)")) }
-            return await fetchToken().map { ("Authorization", "Bearer \($0)") }
+            if let cached = token.withLock({ $0 }), cached.until > now { return .success((("Authorization", "Bearer \(cached.value)"), true)) }
+            return await fetchToken().map { (("Authorization", "Bearer \($0)"), false) }
         }
     }
 

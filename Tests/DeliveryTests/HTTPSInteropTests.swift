@@ -130,7 +130,7 @@ import Transports
         #expect(error.contains("refused client gateway") && !error.contains("not-the-secret-xyz"), "\(error)")
     }
 
-    @Test func anExpiredTokenIsRefreshedOnceOn401() async throws {
+    @Test func aRefusedCachedTokenFailsOneAttemptAndTheNextFetchesANewOne() async throws {
         guard let first = try Self.peer(["--oauth"]) else { return }
         guard let store = try await Engine.sqlite.makeStore() else { return }
         defer { Task { try? await store.close() } }
@@ -150,5 +150,9 @@ import Transports
         let log = try String(contentsOf: second.output, encoding: .utf8)
         #expect(log.contains("\"status\": \"401\""), "the stale token was tried first")
         #expect(log.components(separatedBy: "POST /oauth/token").count - 1 == 1, "one new token, fetched once")
+        // One request on the wire per recorded attempt: the 401 is an attempt of its own.
+        let attempts = try await store.attempts(row.id).filter { $0.kind == "send" }
+        #expect(attempts.map(\.outcome) == ["failed", "accepted"], "\(attempts.map(\.detail))")
+        #expect(attempts.first?.detail.contains("HTTP 401") == true && attempts.first?.detail.contains("refused the cached access token") == true)
     }
 }
