@@ -15,7 +15,7 @@ public struct DispatcherConfiguration: Sendable {
     /// How long a claim holds. Must outlast the slowest transfer; a process that dies loses its
     /// claims after this long, and another process sends the same bytes again.
     public var leaseMilliseconds: Int64
-    /// Deliveries claimed per round, and how many are in flight at once.
+    /// Deliveries claimed per round: sends fill what the due polls leave of it.
     public var batch: Int
     /// Acknowledgement polls claimed per round at most, before any send. Polls are small, so
     /// a round takes several batches of them: every due poll is made in the next round.
@@ -23,7 +23,7 @@ public struct DispatcherConfiguration: Sendable {
     /// How long to wait when nothing is due.
     public var idleWait: Duration
     /// The private directory where payloads are spooled for sending (deleted after each
-    /// attempt, and cleaned of what no live claim owns when the dispatcher starts).
+    /// attempt; cleaned of what no live claim owns at start and once per lease time).
     public var spoolDirectory: String
 
     /// Nil `owner` means host name and process id; nil `pollBatch` four batches.
