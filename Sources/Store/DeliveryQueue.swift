@@ -259,7 +259,10 @@ enum QueueSQL {
 
 /// Reads a document file to queue in ``QueueSQL/chunkSize`` pieces, counting its bytes and
 /// digest as it goes (never the whole file in memory).
-struct PayloadReader {
+///
+/// `@unchecked Sendable`: it owns one file handle and one digest context, and is used by one
+/// task at a time, which hands each read to the blocking pool and waits for it.
+final class PayloadReader: @unchecked Sendable {
     private let handle: FileHandle
     private let digest = Digest.SHA256Stream()
     private(set) var bytes: Int64 = 0
@@ -272,11 +275,16 @@ struct PayloadReader {
     }
 
     /// The next chunk, or nil at the end.
-    mutating func next() throws -> Data? {
+    func next() throws -> Data? {
         guard let data = try handle.read(upToCount: QueueSQL.chunkSize), !data.isEmpty else { return nil }
         data.withUnsafeBytes { digest.update($0) }
         bytes += Int64(data.count)
         return data
+    }
+
+    /// ``next()`` on the blocking pool, for callers on the cooperative pool.
+    func nextOffThePool() async throws -> Data? {
+        try await BlockingPool.run { try self.next() }
     }
 
     /// Closes the file; the lower-case hexadecimal SHA-256 of everything read.

@@ -39,9 +39,10 @@ extension PostgresStore {
 
     private func insert(_ connection: PostgresConnection, _ delivery: NewDelivery, now: Int64) async throws -> DeliveryRow {
         // Chunks are read one at a time and sent one statement each: bounded memory.
-        var reader = try PayloadReader(path: delivery.payload)
+        // File reads go to the blocking pool; this task stays on the cooperative one.
+        let reader = try PayloadReader(path: delivery.payload)
         var sequence = 0
-        while let data = try reader.next() {
+        while let data = try await reader.nextOffThePool() {
             try await connection.query(
                 "INSERT INTO delivery_payload (delivery_id, seq, data) VALUES (\(delivery.id), \(sequence), \(ByteBuffer(bytes: data)))",
                 logger: logger)
@@ -168,7 +169,9 @@ extension PostgresStore {
             let chunks = try await connection.query("SELECT data FROM delivery_payload WHERE delivery_id = \(id) ORDER BY seq", logger: self.logger)
             for try await buffer in chunks.decode(ByteBuffer.self) {
                 buffer.withUnsafeReadableBytes { digest.update($0) }
-                try handle.write(contentsOf: buffer.getBytes(at: buffer.readerIndex, length: buffer.readableBytes) ?? [])
+                // File writes go to the blocking pool; this task stays on the cooperative one.
+                let bytes = buffer.getBytes(at: buffer.readerIndex, length: buffer.readableBytes) ?? []
+                try await BlockingPool.run { try handle.write(contentsOf: bytes) }
             }
             let found = digest.finish()
             guard found == expected else { throw PayloadCorrupt(deliveryID: id, expected: expected, found: found) }

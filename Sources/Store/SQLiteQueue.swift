@@ -29,7 +29,7 @@ extension SQLiteStore {
                 {
                     throw DeliveryExists(existing: try Self.deliveryRow(existing))
                 }
-                var reader = try PayloadReader(path: delivery.payload)
+                let reader = try PayloadReader(path: delivery.payload)
                 var sequence = 0
                 while let data = try reader.next() {
                     try db.execute(
