@@ -19,14 +19,6 @@ struct ProfileOptions: ParsableArguments {
     var directory: String { profiles ?? Self.defaultDirectory }
     static var defaultDirectory: String { ProcessInfo.processInfo.environment["EPCIS_GATEWAY_PROFILES"] ?? "PartnerProfiles" }
 
-    /// Loads and watches the directory; exits 2 printing every problem when a profile has errors.
-    func watch() throws -> PartnerDirectory {
-        do { return try PartnerDirectory(directory: directory) } catch let rejected as ProfilesRejected {
-            printError("error: \(rejected)")
-            throw ExitCode(2)
-        }
-    }
-
     /// One partner's profile; exits 2 with the problems when it does not load.
     func profile(_ id: String) throws -> PartnerProfile {
         let loaded = ProfileLoader().load(directory: directory)
