@@ -19,9 +19,13 @@ struct EPCISGateway: AsyncParsableCommand {
         ]
     )
 
-    /// Logs go to standard error at `$EPCIS_GATEWAY_LOG_LEVEL` (trace, debug, info — the
-    /// default —, notice, warning, error, critical); then the command runs.
+    /// Files are created for this user only; logs go to standard error at
+    /// `$EPCIS_GATEWAY_LOG_LEVEL` (trace, debug, info — the default —, notice, warning, error,
+    /// critical); then the command runs.
     static func main() async {
+        // Everything this process writes (the store, the spool, composed documents) holds
+        // partners' business data: readable by this user only, whatever the inherited umask.
+        umask(0o077)
         let level = ProcessInfo.processInfo.environment["EPCIS_GATEWAY_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)

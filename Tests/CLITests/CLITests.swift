@@ -29,6 +29,23 @@ struct CLITests {
             stderr: try String(contentsOf: err, encoding: .utf8))
     }
 
+    @Test func whatTheGatewayWritesOnlyItsUserCanRead() throws {
+        // Whatever umask the operator's shell has, the store and its directory are private.
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("cli-umask-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let feed = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("StoreTests/Fixtures/gs1us-r13-direct-purchase.jsonl")
+        let store = root.appendingPathComponent("data/gateway.sqlite")
+        let previous = umask(0o022)
+        defer { umask(previous) }
+        let run = try Self.gateway("ingest", "--store", store.path, feed.path)
+        #expect(run.status == 0, "\(run.stderr)")
+        for path in [store.path, store.deletingLastPathComponent().path] {
+            let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int ?? -1
+            #expect(mode & 0o077 == 0, "\(path) has mode \(String(mode, radix: 8))")
+        }
+    }
+
     @Test func versionNamesTheGatewayAndItsLibraries() throws {
         let run = try Self.gateway("version")
         #expect(run.status == 0)
