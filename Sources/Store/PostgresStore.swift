@@ -75,7 +75,15 @@ public final class PostgresStore: GatewayStore {
     public static func open(url: String) async throws -> PostgresStore {
         let store = try PostgresStore(url: url)
         let client = store.client
-        store.runner.withLock { $0 = Task { await client.run() } }
+        // Wait until the run loop's task is going, so the first query finds it running.
+        let (started, signal) = AsyncStream<Void>.makeStream()
+        store.runner.withLock {
+            $0 = Task {
+                signal.finish()
+                await client.run()
+            }
+        }
+        for await _ in started {}
         do {
             try await store.prepare()
         } catch {
