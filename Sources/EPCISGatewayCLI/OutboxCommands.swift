@@ -38,7 +38,11 @@ struct DispatcherOptions: ParsableArguments {
     @Option(help: "The private directory where documents are spooled while they are sent (default: spool in the data directory).")
     var spool: String?
 
-    func spoolDirectory(_ store: StoreOptions) -> String { spool ?? (store.dataDirectory as NSString).appendingPathComponent("spool") }
+    func spoolDirectory(_ store: StoreOptions) -> String {
+        var configuration = GatewayConfiguration(store: store.location, dataDirectory: store.dataDirectory)
+        configuration.delivery.spoolDirectory = spool
+        return configuration.spoolDirectory
+    }
 }
 
 extension Spool {

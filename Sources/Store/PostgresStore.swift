@@ -96,7 +96,7 @@ public final class PostgresStore: GatewayStore {
     /// Applies the ``Migrations`` steps the database lacks, each recorded in
     /// `gateway_migrations`, after refusing a database a newer binary upgraded. Runs inside the
     /// caller's transaction, under its lock: two processes starting at once migrate once.
-    static func migrate(_ connection: PostgresConnection, location: String, logger: Logger, upTo version: Int = Migrations.latest) async throws {
+    static func migrate(_ connection: PostgresConnection, location: String, logger: Logger) async throws {
         try await connection.query(
             "CREATE TABLE IF NOT EXISTS gateway_migrations (version INTEGER PRIMARY KEY, identifier TEXT NOT NULL, applied_at TEXT NOT NULL)",
             logger: logger)
@@ -109,7 +109,7 @@ public final class PostgresStore: GatewayStore {
         let known = Set(Migrations.steps.map(\.version))
         let unknown = applied.filter { !known.contains($0.key) }
         if !unknown.isEmpty { throw Migrations.newer(location, found: unknown.values.sorted()) }
-        for step in Migrations.steps where step.version <= version && applied[step.version] == nil {
+        for step in Migrations.steps where applied[step.version] == nil {
             for statement in step.statements(.postgres) { try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger) }
             let now = ISO8601DateFormatter().string(from: Date())
             try await connection.query(

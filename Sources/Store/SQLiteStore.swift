@@ -41,9 +41,9 @@ public final class SQLiteStore: GatewayStore {
 
     /// Applies the ``Migrations`` steps the file lacks, after refusing a store a newer binary
     /// upgraded.
-    static func migrate(_ pool: DatabasePool, path: String, upTo version: Int = Migrations.latest) throws {
+    static func migrate(_ pool: DatabasePool, path: String) throws {
         var migrator = DatabaseMigrator()
-        for step in Migrations.steps where step.version <= version {
+        for step in Migrations.steps {
             migrator.registerMigration(step.identifier) { db in
                 for statement in step.statements(.sqlite) { try db.execute(sql: statement) }
             }
