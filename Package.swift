@@ -39,10 +39,15 @@ let package = Package(
         .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
 
         // MARK: Real C functions for what Swift cannot import (variadics, function-like macros)
-        .target(name: "CGatewayShims", dependencies: ["CLibXML2", "CCurl", "CLibSSH2", "COpenSSL"]),
+        .target(
+            name: "CGatewayShims", dependencies: ["CLibXML2", "CCurl", "CLibSSH2", "COpenSSL"],
+            // zlib: RFC 3274 compression, which Debian's OpenSSL is built without.
+            linkerSettings: [.linkedLibrary("z")]),
 
         // MARK: Pure domain modules (no I/O)
         .target(name: "GS1", swiftSettings: swiftSettings),
+        // AS2's MIME, names and MDN decisions; the CMS and HTTP parts are in Transports.
+        .target(name: "AS2", dependencies: ["GatewayCore"], swiftSettings: swiftSettings),
 
         // MARK: What several modules need and none owns: private files, the blocking pool
         .target(name: "GatewayCore", dependencies: ["COpenSSL", .product(name: "NIOPosix", package: "swift-nio")], swiftSettings: swiftSettings),
@@ -94,7 +99,7 @@ let package = Package(
         ),
         .target(
             name: "Transports",
-            dependencies: ["Partners", "GatewayCore", "CCurl", "COpenSSL", "CLibSSH2", "CGatewayShims"],
+            dependencies: ["AS2", "Partners", "GatewayCore", "CCurl", "COpenSSL", "CLibSSH2", "CGatewayShims"],
             swiftSettings: swiftSettings
         ),
 
@@ -132,6 +137,7 @@ let package = Package(
 
         // MARK: Tests
         .testTarget(name: "GS1Tests", dependencies: ["GS1"], swiftSettings: swiftSettings),
+        .testTarget(name: "AS2Tests", dependencies: ["AS2", "Transports", "Partners", "TestSupport"], swiftSettings: swiftSettings),
         // The two store engines every store-backed test runs on, and raw SQL behind a store's back.
         .target(
             name: "StoreTestSupport", dependencies: ["Store", "Records", "Partners", "TestSupport"], path: "Tests/StoreTestSupport",
@@ -147,7 +153,7 @@ let package = Package(
         .testTarget(
             name: "StoreTests",
             dependencies: [
-                "Store", "Records", "GS1", "TestSupport", "StoreTestSupport", "Delivery", "Outbox", "Partners",
+                "Store", "Records", "GS1", "TestSupport", "StoreTestSupport", "Delivery", "Outbox", "Partners", "Transports",
             ],
             exclude: ["Fixtures"],
             swiftSettings: swiftSettings

@@ -3,7 +3,7 @@
 # Idempotent: on a machine that has everything it only checks, in about a second.
 set -euo pipefail
 
-DEBIAN_PACKAGES=(libxml2-dev libcurl4-openssl-dev libssl-dev libssh2-1-dev libsqlite3-dev pkgconf
+DEBIAN_PACKAGES=(libxml2-dev libcurl4-openssl-dev libssl-dev libssh2-1-dev libsqlite3-dev zlib1g-dev pkgconf
   postgresql   # the store tests start a throw-away server of their own
   libxml2-utils)  # xmllint: the tests validate output against the official XSDs with it
 # Independent implementations the interop tests compare against (pinned for repeatable verdicts).
@@ -12,7 +12,9 @@ PYTHON_PACKAGES=("biip==5.2.0"
   # the date-time and uri formats
   "jsonschema==4.26.0" "rfc3339-validator==0.1.4" "rfc3987==1.3.8"
   # reads partner profiles for the schema-agreement test
-  "PyYAML==6.0.3")
+  "PyYAML==6.0.3"
+  # the independent AS2 peer (../shared/peers/as2) the AS2 interop tests exchange with
+  "pyas2lib==1.4.4")
 
 log() { printf 'setup: %s\n' "$*"; }
 

@@ -50,7 +50,7 @@ LoggingSystem.bootstrap { label in
 }
 let store = try await StoreLocation.open(location)
 let dispatcher = try Dispatcher(
-    queue: store, partners: { ["sink": profile] }, transports: TransportRegistry(secrets: SecretReader(environment: [:])),
+    queue: store, partners: { ["sink": profile] }, transports: TransportRegistry(secrets: SecretReader(environment: [:]), queue: store),
     configuration: DispatcherConfiguration(
         owner: "bench", leaseMilliseconds: 60_000, batch: 32, idleWait: .milliseconds(20),
         spoolDirectory: FileManager.default.temporaryDirectory.appendingPathComponent("bench-spool-\(UUID().uuidString)").path))

@@ -3,6 +3,7 @@ public import GatewayCore
 public import Outbox
 public import Partners
 public import Store
+internal import Transports
 
 /// Queueing documents for partners, and the operator's actions on deliveries.
 public enum DeliveryOutbox {
@@ -12,7 +13,12 @@ public enum DeliveryOutbox {
     /// The state machine's timing for a partner.
     @Sendable public static func policy(_ profile: PartnerProfile) -> DeliveryPolicy {
         let poll: Duration
-        if case .https(let https) = profile.transport { poll = https.pollInterval } else { poll = .seconds(60) }
+        switch profile.transport {
+        case .https(let https): poll = https.pollInterval
+        // An async MDN is looked for in the store, where `/as2` files it: a cheap, local read.
+        case .as2: poll = .seconds(2)
+        case .sftp: poll = .seconds(60)
+        }
         return DeliveryPolicy(
             retrySchedule: profile.retry.schedule.map(\.milliseconds), giveUpAfter: profile.retry.giveUpAfter.milliseconds,
             acknowledgementTimeout: profile.acknowledgement.timeout.milliseconds, pollInterval: poll.milliseconds)
@@ -39,21 +45,49 @@ public enum DeliveryOutbox {
                 "the document is \(size) bytes and partner \(profile.id) takes at most \(limit) (limits.maxDocumentBytes in \(profile.file)); "
                     + "nothing was queued: split the shipment, or raise the limit once the partner agrees")
         }
+        guard case .as2(let settings) = profile.transport else {
+            return try await queue.enqueue(
+                NewDelivery(
+                    id: id, partner: profile.id, shipment: shipment, transport: profile.transport.kind, documentID: documentID,
+                    contentType: contentType, payload: file),
+                at: now)
+        }
+        // AS2: the message is built once, here; its bytes, Message-ID and MIC are stored before
+        // the first attempt, and every retry and resend sends exactly them.
+        let built = file + ".as2"
+        defer { try? FileManager.default.removeItem(atPath: built) }
+        let message = try await BlockingPool.run {
+            try AS2MessageBuilder(
+                settings: settings, credentials: try AS2Credentials.load(settings), workDirectory: (file as NSString).deletingLastPathComponent
+            ).build(
+                AS2MessageBuilder.Payload(
+                    file: file, contentType: contentType, fileName: fileName(settings.fileName, document: documentID, shipment: shipment, type: contentType)),
+                output: built, now: now, id: id)
+        }
+        var metadata = message.metadata
+        metadata["as2.document-sha256"] = try await BlockingPool.run { Digest.hex(try CMS.digest(file: file, algorithm: "SHA256")) }
         return try await queue.enqueue(
             NewDelivery(
-                id: id, partner: profile.id, shipment: shipment, transport: profile.transport.kind, documentID: documentID, contentType: contentType,
-                payload: file),
+                id: id, partner: profile.id, shipment: shipment, transport: profile.transport.kind, documentID: documentID,
+                contentType: message.contentType, metadata: metadata, payload: built),
             at: now)
+    }
+
+    /// The payload's file name from the profile's pattern, reduced to safe characters.
+    static func fileName(_ pattern: String, document: String, shipment: String?, type: String) -> String {
+        func safe(_ text: String) -> String {
+            String(text.map { $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) ? $0 : "_" })
+        }
+        let fileExtension = type.contains("json") ? "json" : "xml"
+        return pattern.replacingOccurrences(of: "{document}", with: safe(document)).replacingOccurrences(of: "{shipment}", with: safe(shipment ?? "none"))
+            .replacingOccurrences(of: "{extension}", with: fileExtension)
     }
 
     /// Refuses partners this gateway cannot send to yet.
     /// - Throws: ``QueueRefused``.
     public static func checkTransport(_ profile: PartnerProfile) throws {
         switch profile.transport {
-        case .https: return
-        case .as2:
-            throw QueueRefused(
-                .transportUnavailable, "partner \(profile.id) is reached by AS2, which this gateway cannot send yet; nothing was queued")
+        case .https, .as2: return
         case .sftp:
             throw QueueRefused(
                 .transportUnavailable, "partner \(profile.id) is reached by SFTP, which this gateway cannot send yet; nothing was queued")

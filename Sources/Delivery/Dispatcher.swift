@@ -164,7 +164,7 @@ public final class Dispatcher: Service {
         if let profile, let transport = transports.transport(for: profile) {
             let document = OutboundDocument(
                 deliveryID: delivery.id, documentID: delivery.documentID, file: spool.path(for: delivery), byteCount: delivery.byteCount,
-                contentType: delivery.contentType, attemptID: attempt.id)
+                contentType: delivery.contentType, attemptID: attempt.id, metadata: delivery.metadata)
             defer { try? FileManager.default.removeItem(atPath: document.file) }
             if sending {
                 do {
@@ -284,13 +284,15 @@ public final class TransportRegistry: Sendable {
     private let build: @Sendable (PartnerProfile) -> (any Transport)?
     private let cache = Mutex<[String: (TransportSettings, any Transport)]>([:])
 
-    /// The gateway's own transports, reading secrets from `secrets` when they are used and
-    /// reckoning time on `clock`.
-    public convenience init(secrets: SecretReader, clock: any WallClock = SystemWallClock()) {
+    /// The gateway's own transports, reading secrets from `secrets` when they are used,
+    /// keeping AS2 MDNs in `queue` and reckoning time on `clock`.
+    public convenience init(secrets: SecretReader, queue: any DeliveryQueue, clock: any WallClock = SystemWallClock()) {
+        let archive = StoredMDNs(queue: queue)
         self.init { profile in
             switch profile.transport {
             case .https(let settings): HTTPSTransport(settings: settings, secrets: secrets, clock: clock)
-            case .as2, .sftp: nil
+            case .as2(let settings): AS2Transport(settings: settings, archive: archive, clock: clock)
+            case .sftp: nil
             }
         }
     }

@@ -87,7 +87,7 @@ public struct Gateway: Sendable {
         let delivery = configuration.delivery
         return try Dispatcher(
             queue: store, partners: { profiles.current },
-            transports: TransportRegistry(secrets: SecretReader(environment: environment), clock: clock),
+            transports: TransportRegistry(secrets: SecretReader(environment: environment), queue: store, clock: clock),
             configuration: DispatcherConfiguration(
                 leaseMilliseconds: delivery.lease.milliseconds, batch: delivery.batch, pollBatch: delivery.pollBatch, idleWait: delivery.idleWait,
                 spoolDirectory: configuration.spoolDirectory),

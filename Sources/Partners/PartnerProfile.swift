@@ -158,34 +158,77 @@ public struct HTTPSSettings: Hashable, Sendable {
 
 /// An AS2 partner (RFC 4130).
 public struct AS2Settings: Hashable, Sendable {
+    /// How the content-encryption key travels to the partner.
+    public enum KeyEncryption: String, Hashable, Sendable, CaseIterable {
+        /// RSA PKCS#1 v1.5: what every AS2 product decrypts (the default).
+        case rsaPKCS1 = "rsa-pkcs1"
+        /// RSAES-OAEP: only where the partner agreed to it.
+        case rsaOAEP = "rsa-oaep"
+    }
+    /// How and whether the partner acknowledges.
+    public enum MDNMode: String, Hashable, Sendable, CaseIterable {
+        /// In the response to the POST.
+        case sync
+        /// POSTed later to ``AS2Settings/mdnURL``.
+        case async
+        /// No MDN is asked for: an HTTP `2xx` is all the acknowledgement there is.
+        case none
+    }
+
+    /// `http://` or `https://` (S/MIME protects the payload either way; TLS is verified).
     public var url: String
+    /// Our AS2 name, as the partner configured it.
     public var as2From: String
+    /// The partner's AS2 name.
     public var as2To: String
     /// `sha-256` (default), `sha-384`, `sha-512` or `sha-1`; nil sends unsigned.
     public var sign: String?
     /// `aes-256-cbc` (default), `aes-192-cbc`, `aes-128-cbc` or `des-ede3-cbc`; nil sends unencrypted.
     public var encrypt: String?
-    public var partnerCertificate: String
+    public var keyEncryption: KeyEncryption
+    /// RFC 5402 zlib compression before signing.
+    public var compress: Bool
+    /// The partner's certificates (PEM): the current one first to encrypt to, chosen by
+    /// validity dates; any of them may sign its MDNs and messages (rollover).
+    public var partnerCertificates: [String]
     public var ourCertificate: String
     public var ourKey: String
-    public var mdnMode: String
+    public var mdnMode: MDNMode
     public var mdnSigned: Bool
+    /// Where the partner POSTs async MDNs (our `/as2` endpoint as the partner reaches it).
+    public var mdnURL: String?
+    /// The payload's file name (`Content-Disposition`): `{document}`, `{shipment}` and
+    /// `{extension}` are replaced.
+    public var fileName: String
+    /// A CA bundle replacing the system trust store for an `https://` URL.
+    public var caFile: String?
+    /// The largest message this partner may send us.
+    public var maxInboundBytes: Int64
+    public var requestTimeout: Duration
 
     public init(
-        url: String, as2From: String, as2To: String, sign: String?, encrypt: String?, partnerCertificate: String, ourCertificate: String,
-        ourKey: String,
-        mdnMode: String, mdnSigned: Bool
+        url: String, as2From: String, as2To: String, sign: String? = "sha-256", encrypt: String? = "aes-256-cbc",
+        keyEncryption: KeyEncryption = .rsaPKCS1, compress: Bool = false, partnerCertificates: [String], ourCertificate: String, ourKey: String,
+        mdnMode: MDNMode = .sync, mdnSigned: Bool = true, mdnURL: String? = nil, fileName: String = "{document}.{extension}", caFile: String? = nil,
+        maxInboundBytes: Int64 = 1 << 30, requestTimeout: Duration = .seconds(300)
     ) {
         self.url = url
         self.as2From = as2From
         self.as2To = as2To
         self.sign = sign
         self.encrypt = encrypt
-        self.partnerCertificate = partnerCertificate
+        self.keyEncryption = keyEncryption
+        self.compress = compress
+        self.partnerCertificates = partnerCertificates
         self.ourCertificate = ourCertificate
         self.ourKey = ourKey
         self.mdnMode = mdnMode
         self.mdnSigned = mdnSigned
+        self.mdnURL = mdnURL
+        self.fileName = fileName
+        self.caFile = caFile
+        self.maxInboundBytes = maxInboundBytes
+        self.requestTimeout = requestTimeout
     }
 }
 
@@ -200,6 +243,15 @@ public struct SFTPSettings: Hashable, Sendable {
     public var hostKeyFingerprint: String
     /// The remote directory documents are put in.
     public var directory: String
+
+    public init(host: String, port: Int, user: String, privateKey: String, hostKeyFingerprint: String, directory: String) {
+        self.host = host
+        self.port = port
+        self.user = user
+        self.privateKey = privateKey
+        self.hostKeyFingerprint = hostKeyFingerprint
+        self.directory = directory
+    }
 }
 
 /// When to try again after a transport failure, and when to give up.

@@ -431,16 +431,19 @@ private struct ProfileReader {
     }
 
     func as2(_ fields: Fields) -> AS2Settings? {
-        fields.rejectUnknown(["url", "as2From", "as2To", "sign", "encrypt", "partnerCertificate", "ourCertificate", "ourKey", "mdn"])
+        fields.rejectUnknown([
+            "url", "as2From", "as2To", "sign", "encrypt", "keyEncryption", "compress", "partnerCertificate", "partnerCertificates",
+            "ourCertificate", "ourKey", "mdn", "fileName", "caFile", "maxInboundBytes", "timeout",
+        ])
         let start = log.problems.count
         let url = self.url(fields, "url", schemes: ["https", "http"])
         let from = fields.string("as2From", required: true, hint: "add our AS2 name as the partner configured it")
         let to = fields.string("as2To", required: true, hint: "add the partner's AS2 name")
         for (key, value) in [("as2From", from), ("as2To", to)] {
-            if let value, value.count > 128 || !value.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F }) {
+            if let value, value.count > 128 || !value.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value < 0x7F }) {
                 log.add(
                     "bad-value", at: fields.value(key), key: fields.keyPath(key), "'\(value)' is not a valid AS2 name",
-                    hint: "use 1 to 128 printable ASCII characters without spaces (RFC 4130 §6.2)")
+                    hint: "use 1 to 128 printable ASCII characters (RFC 4130 §6.2); a name with spaces is quoted on the wire")
             }
         }
         let signs = ["sha-256", "sha-384", "sha-512", "sha-1"]
@@ -458,30 +461,63 @@ private struct ProfileReader {
                 "'\(encrypt)' is not one of \(ciphers.joined(separator: ", ")), none",
                 hint: "aes-256-cbc is the default; AES-GCM is refused by common peers")
         }
-        let partnerCertificate = requiredPath(fields, "partnerCertificate", hint: "add the partner's certificate (PEM) it encrypts and signs with")
+        let keyEncryption = fields.choice("keyEncryption", AS2Settings.KeyEncryption.self) ?? .rsaPKCS1
+        let compress = fields.bool("compress") ?? false
+        var partnerCertificates: [String] = []
+        switch (fields.has("partnerCertificate"), fields.has("partnerCertificates")) {
+        case (true, true):
+            log.add(
+                "several-values", at: fields.node, key: fields.keyPath("partnerCertificates"), "is given together with partnerCertificate",
+                hint: "list every certificate under partnerCertificates")
+        case (true, false):
+            if let path = path(fields, "partnerCertificate") { partnerCertificates = [path] }
+        case (false, true):
+            for (text, _) in fields.strings("partnerCertificates") ?? [] {
+                partnerCertificates.append(text.hasPrefix("/") ? text : (base as NSString).appendingPathComponent(text))
+            }
+        case (false, false):
+            log.add(
+                "missing-key", at: fields.node, key: fields.keyPath("partnerCertificate"), "is required",
+                hint: "add the partner's certificate (PEM) it encrypts and signs with, or several under partnerCertificates")
+        }
         let ourCertificate = requiredPath(fields, "ourCertificate", hint: "add our certificate (PEM) the partner has")
         let ourKey = requiredPath(fields, "ourKey", hint: "add our private key file (PEM)")
-        var mode = "sync"
+        var mode = AS2Settings.MDNMode.sync
         var signed = true
+        var mdnURL: String?
         if let node = fields.value("mdn"), let mdn = Fields(node, path: fields.keyPath("mdn"), log: log) {
-            mdn.rejectUnknown(["mode", "signed"])
-            if let value = mdn.string("mode") {
-                if ["sync", "async"].contains(value) {
-                    mode = value
-                } else {
-                    log.add(
-                        "bad-value", at: mdn.value("mode"), key: mdn.keyPath("mode"), "'\(value)' is not sync or async", hint: "write sync or async")
-                }
-            }
+            mdn.rejectUnknown(["mode", "signed", "url"])
+            mode = mdn.choice("mode", AS2Settings.MDNMode.self) ?? mode
             if let value = mdn.bool("signed") { signed = value }
+            if mdn.has("url") { mdnURL = self.url(mdn, "url", schemes: ["https", "http"]) }
+            if mode == .async && !mdn.has("url") {
+                log.add(
+                    "missing-key", at: node, key: mdn.keyPath("url"), "is required for async MDNs",
+                    hint: "give the URL at which the partner reaches this gateway's /as2 endpoint")
+            }
         }
-        guard !log.problems[start...].contains(where: { $0.severity == .error }), let url, let from, let to, let partnerCertificate,
+        var maxInbound: Int64 = 1 << 30
+        if let text = fields.string("maxInboundBytes"),
+            let size = Fields.size(text, at: fields.value("maxInboundBytes"), key: fields.keyPath("maxInboundBytes"), log: log)
+        {
+            maxInbound = Int64(size)
+        }
+        let fileName = fields.string("fileName") ?? "{document}.{extension}"
+        if fileName.contains("/") || fileName.contains("\"") || fileName.unicodeScalars.contains(where: { $0.value < 0x20 }) {
+            log.add(
+                "bad-value", at: fields.value("fileName"), key: fields.keyPath("fileName"), "'\(fileName)' cannot be a file name",
+                hint: "use letters, digits, `.`, `-`, `_` and the placeholders {document}, {shipment}, {extension}")
+        }
+        let caFile = fields.has("caFile") ? path(fields, "caFile") : nil
+        let timeout = fields.duration("timeout") ?? .seconds(300)
+        guard !log.problems[start...].contains(where: { $0.severity == .error }), let url, let from, let to, !partnerCertificates.isEmpty,
             let ourCertificate, let ourKey
         else { return nil }
         return AS2Settings(
             url: url, as2From: from, as2To: to, sign: sign == "none" ? nil : sign, encrypt: encrypt == "none" ? nil : encrypt,
-            partnerCertificate: partnerCertificate,
-            ourCertificate: ourCertificate, ourKey: ourKey, mdnMode: mode, mdnSigned: signed)
+            keyEncryption: keyEncryption, compress: compress, partnerCertificates: partnerCertificates, ourCertificate: ourCertificate,
+            ourKey: ourKey, mdnMode: mode, mdnSigned: signed, mdnURL: mdnURL, fileName: fileName, caFile: caFile, maxInboundBytes: maxInbound,
+            requestTimeout: timeout)
     }
 
     func requiredPath(_ fields: Fields, _ key: String, hint: String) -> String? {

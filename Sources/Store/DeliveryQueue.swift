@@ -46,6 +46,43 @@ public protocol DeliveryQueue: Sendable {
     func actions(_ id: String) async throws -> [ActionRow]
     /// How many deliveries are in each state.
     func queueCounts() async throws -> [DeliveryState: Int]
+
+    /// Keeps an AS2 MDN as received (evidence), durably, before anything acts on it.
+    func recordMDN(_ mdn: MDNRow) async throws
+    /// The MDNs received for a Message-ID (without angle brackets), oldest first.
+    func mdns(messageID: String) async throws -> [MDNRow]
+    /// The MDNs received for a delivery, oldest first.
+    func mdns(delivery: String) async throws -> [MDNRow]
+    /// The delivery whose acknowledgement reference (an AS2 Message-ID, a capture job) is `reference`.
+    func delivery(reference: String) async throws -> DeliveryRow?
+}
+
+/// An AS2 MDN exactly as it arrived: its HTTP headers and body.
+public struct MDNRow: Hashable, Sendable {
+    public var id: String
+    /// The Message-ID it answers, without angle brackets.
+    public var messageID: String
+    public var deliveryID: String?
+    public var partner: String?
+    /// `sync` (the answer to our POST) or `async` (POSTed to `/as2`).
+    public var channel: String
+    public var receivedAt: Int64
+    /// `Name: value` lines, CRLF-separated, as received.
+    public var headers: String
+    public var body: [UInt8]
+
+    public init(
+        id: String, messageID: String, deliveryID: String?, partner: String?, channel: String, receivedAt: Int64, headers: String, body: [UInt8]
+    ) {
+        self.id = id
+        self.messageID = messageID
+        self.deliveryID = deliveryID
+        self.partner = partner
+        self.channel = channel
+        self.receivedAt = receivedAt
+        self.headers = headers
+        self.body = body
+    }
 }
 
 extension DeliveryQueue {
@@ -227,6 +264,9 @@ enum QueueSQL {
     static func duePoll(now: String) -> String {
         "(state = 'awaiting-ack' AND due_at <= \(now) AND (lease_until IS NULL OR lease_until < \(now)))"
     }
+
+    /// The columns of an MDN, in the order both engines read them.
+    static let mdnColumns = "mdn_id, message_id, delivery_id, partner, channel, received_at, headers, body"
 
     /// The columns of an attempt, in the order both engines read them.
     static let attemptColumns = "attempt_id, kind, started_at, finished_at, outcome, detail, owner"

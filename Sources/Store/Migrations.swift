@@ -21,6 +21,7 @@ enum Migrations {
             Schema.version1(dialect) + ["INSERT INTO gateway_schema (version) SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM gateway_schema)"]
         },
         Step(version: 2, name: "attempt-audit", statements: attemptAudit),
+        Step(version: 3, name: "as2-mdns", statements: as2MDNs),
     ]
 
     /// The newest version this binary knows.
@@ -57,6 +58,23 @@ enum Migrations {
                 "UPDATE gateway_schema SET version = 2",
             ]
         }
+    }
+
+    /// AS2 MDNs as received (sync and async): the evidence behind every AS2 acknowledgement,
+    /// looked up by the Message-ID they answer. Deliveries awaiting an MDN are found by it too.
+    @Sendable static func as2MDNs(_ dialect: Schema.Dialect) -> [String] {
+        let text = dialect == .postgres ? "TEXT COLLATE \"C\"" : "TEXT"
+        let bytes = dialect == .postgres ? "BYTEA" : "BLOB"
+        return [
+            """
+            CREATE TABLE as2_mdns (mdn_id \(text) PRIMARY KEY, message_id \(text) NOT NULL, delivery_id \(text), partner \(text),
+              channel \(text) NOT NULL, received_at BIGINT NOT NULL, headers TEXT NOT NULL, body \(bytes) NOT NULL)
+            """,
+            "CREATE INDEX as2_mdns_message ON as2_mdns (message_id, received_at)",
+            "CREATE INDEX as2_mdns_delivery ON as2_mdns (delivery_id, received_at)",
+            "CREATE INDEX deliveries_ack_reference ON deliveries (ack_reference)",
+            "UPDATE gateway_schema SET version = 3",
+        ]
     }
 
     /// The refusal for a store that a newer binary upgraded.

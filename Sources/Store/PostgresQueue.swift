@@ -251,6 +251,54 @@ extension PostgresStore {
     }
 
     /// Delivery rows of a query whose binds are `$1`, `$2`, … in order.
+    public func recordMDN(_ mdn: MDNRow) async throws {
+        try await transaction("keep the MDN for \(mdn.messageID)") { connection in
+            _ = try await connection.query(
+                """
+                INSERT INTO as2_mdns (\(unescaped: QueueSQL.mdnColumns)) VALUES (\(mdn.id), \(mdn.messageID), \(mdn.deliveryID), \(mdn.partner),
+                  \(mdn.channel), \(mdn.receivedAt), \(mdn.headers), \(ByteBuffer(bytes: mdn.body)))
+                """, logger: self.logger)
+        }
+    }
+
+    public func mdns(messageID: String) async throws -> [MDNRow] {
+        try await mdnRows("the MDNs for \(messageID)", "message_id", messageID)
+    }
+
+    public func mdns(delivery: String) async throws -> [MDNRow] {
+        try await mdnRows("the MDNs of delivery \(delivery)", "delivery_id", delivery)
+    }
+
+    private func mdnRows(_ what: String, _ column: String, _ key: String) async throws -> [MDNRow] {
+        try await transaction("read \(what)") { connection in
+            var result: [MDNRow] = []
+            let rows = try await connection.query(
+                "SELECT \(unescaped: QueueSQL.mdnColumns) FROM as2_mdns WHERE \(unescaped: column) = \(key) ORDER BY received_at, mdn_id",
+                logger: self.logger)
+            do {
+                for try await (id, message, delivery, partner, channel, received, headers, body) in rows.decode(
+                    (String, String, String?, String?, String, Int64, String, ByteBuffer).self)
+                {
+                    result.append(
+                        MDNRow(
+                            id: id, messageID: message, deliveryID: delivery, partner: partner, channel: channel, receivedAt: received, headers: headers,
+                            body: Array(buffer: body)))
+                }
+            } catch let error as PostgresDecodingError {
+                throw StoreError(.corrupt, "\(what) cannot be read", cause: StoreError.Detail(error))
+            }
+            return result
+        }
+    }
+
+    public func delivery(reference: String) async throws -> DeliveryRow? {
+        try await transaction("find the delivery of \(reference)") { connection in
+            try await self.rows(
+                connection, "SELECT \(QueueSQL.columns) FROM deliveries WHERE ack_reference = $1 ORDER BY queued_at DESC LIMIT 1", [reference]
+            ).first
+        }
+    }
+
     private func rows(_ connection: PostgresConnection, _ sql: String, _ binds: [any PostgresEncodable & Sendable]) async throws -> [DeliveryRow] {
         var bindings = PostgresBindings()
         for bind in binds { try bindings.append(bind) }

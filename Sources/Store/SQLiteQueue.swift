@@ -245,6 +245,50 @@ extension SQLiteStore {
             ])
     }
 
+    public func recordMDN(_ mdn: MDNRow) async throws {
+        try await storeCall("keep the MDN for \(mdn.messageID)") { pool in
+            try await pool.write { db in
+                try db.execute(
+                    sql: "INSERT INTO as2_mdns (\(QueueSQL.mdnColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    arguments: [mdn.id, mdn.messageID, mdn.deliveryID, mdn.partner, mdn.channel, mdn.receivedAt, mdn.headers, Data(mdn.body)])
+            }
+        }
+    }
+
+    public func mdns(messageID: String) async throws -> [MDNRow] {
+        try await mdnRows("the MDNs for \(messageID)", "message_id = ?", messageID)
+    }
+
+    public func mdns(delivery: String) async throws -> [MDNRow] {
+        try await mdnRows("the MDNs of delivery \(delivery)", "delivery_id = ?", delivery)
+    }
+
+    private func mdnRows(_ what: String, _ condition: String, _ key: String) async throws -> [MDNRow] {
+        try await storeCall("read \(what)") { pool in
+            try await pool.read { db in
+                try Row.fetchAll(
+                    db, sql: "SELECT \(QueueSQL.mdnColumns) FROM as2_mdns WHERE \(condition) ORDER BY received_at, rowid", arguments: [key]
+                ).map { row in
+                    try Self.decoded(what, row) {
+                        MDNRow(
+                            id: try $0.decode(atIndex: 0), messageID: try $0.decode(atIndex: 1), deliveryID: try $0.decode(atIndex: 2),
+                            partner: try $0.decode(atIndex: 3), channel: try $0.decode(atIndex: 4), receivedAt: try $0.decode(atIndex: 5),
+                            headers: try $0.decode(atIndex: 6), body: Array(try $0.decode(Data.self, atIndex: 7)))
+                    }
+                }
+            }
+        }
+    }
+
+    public func delivery(reference: String) async throws -> DeliveryRow? {
+        try await storeCall("find the delivery of \(reference)") { pool in
+            try await pool.read { db in
+                try Row.fetchOne(db, sql: "SELECT \(QueueSQL.columns) FROM deliveries WHERE ack_reference = ? ORDER BY queued_at DESC", arguments: [reference])
+                    .map(Self.deliveryRow)
+            }
+        }
+    }
+
     /// Reads a row; a value of the wrong type is ``StoreError/Code/corrupt``, naming `what`.
     private static func decoded<T>(_ what: String, _ row: Row, _ body: (Row) throws -> T) throws -> T {
         do { return try body(row) } catch let error as StoreError { throw error } catch {

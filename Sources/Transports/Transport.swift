@@ -14,14 +14,21 @@ public struct OutboundDocument: Sendable {
     /// The recorded attempt this send or poll is; sent with the request (HTTPS:
     /// `EPCIS-Gateway-Attempt`) so the partner's log and ours name the same request.
     public var attemptID: String
+    /// Transport facts stored with the delivery before its first attempt (an AS2 message's
+    /// headers, Message-ID and MIC).
+    public var metadata: [String: String]
 
-    public init(deliveryID: String, documentID: String, file: String, byteCount: Int64, contentType: String, attemptID: String) {
+    public init(
+        deliveryID: String, documentID: String, file: String, byteCount: Int64, contentType: String, attemptID: String,
+        metadata: [String: String] = [:]
+    ) {
         self.deliveryID = deliveryID
         self.documentID = documentID
         self.file = file
         self.byteCount = byteCount
         self.contentType = contentType
         self.attemptID = attemptID
+        self.metadata = metadata
     }
 }
 
@@ -101,4 +108,6 @@ extension ErrorCode where Domain == TransportConfigurationError {
     public static let secretMissing = Self("secret-missing")
     /// The file a profile names cannot be read.
     public static let secretUnreadable = Self("secret-unreadable")
+    /// A key or certificate file a profile names cannot be read.
+    public static let fileUnreadable = Self("file-unreadable")
 }

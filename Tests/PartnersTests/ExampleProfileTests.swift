@@ -24,8 +24,8 @@ import Testing
                 == EPCISSettings(
                     version: .v1_2, format: .xml, identifiers: .urn, transactionHistory: false, ndcCodeType: .usFDANDC, sbdhIdentifier: .gs1))
         guard case .as2(let as2) = acme.transport else { Issue.record("acme is an AS2 partner"); return }
-        #expect(as2.as2To == "ACMEAS2" && as2.sign == "sha-256" && as2.encrypt == "aes-256-cbc" && as2.mdnMode == "sync" && as2.mdnSigned)
-        #expect(as2.partnerCertificate == Self.directory.appendingPathComponent("certs/acme-wholesale.crt").path)
+        #expect(as2.as2To == "ACMEAS2" && as2.sign == "sha-256" && as2.encrypt == "aes-256-cbc" && as2.mdnMode == .sync && as2.mdnSigned)
+        #expect(as2.partnerCertificates == [Self.directory.appendingPathComponent("certs/acme-wholesale.crt").path])
         #expect(acme.retry.schedule == [.seconds(60), .seconds(300), .seconds(900), .seconds(3600), .seconds(14_400)])
         #expect(acme.retry.giveUpAfter == .seconds(72 * 3600))
         #expect(acme.acknowledgement.timeout == .seconds(7200))

@@ -6,6 +6,7 @@ import Store
 import StoreTestSupport
 import TestSupport
 import Testing
+import Transports
 
 @Suite struct QueueSuite {
     let profile = testProfile(url: "https://127.0.0.1:9/capture")
@@ -171,16 +172,21 @@ import Testing
     @Test func partnersReachedByTransportsNotBuiltYetAreRefusedAtTheDoor() async throws {
         guard let store = try await Engine.sqlite.makeStore() else { return }
         defer { Task { try? await store.close() } }
-        var as2 = profile
-        as2.transport = .as2(
-            AS2Settings(
-                url: "https://x", as2From: "A", as2To: "B", sign: nil, encrypt: nil, partnerCertificate: "", ourCertificate: "", ourKey: "",
-                mdnMode: "sync", mdnSigned: true))
+        var sftp = profile
+        sftp.transport = .sftp(SFTPSettings(host: "x", port: 22, user: "u", privateKey: "", hostKeyFingerprint: "", directory: "/in"))
         let error = await #expect(throws: QueueRefused.self) {
+            try await DeliveryOutbox.enqueue(
+                try documentFile("a"), for: sftp, shipment: nil, documentID: "a", contentType: "application/xml", queue: store)
+        }
+        #expect(error?.message.contains("SFTP") == true)
+        // An AS2 partner whose keys are not installed: the message cannot be built, nothing is queued.
+        var as2 = profile
+        as2.transport = .as2(AS2Settings(url: "https://x", as2From: "A", as2To: "B", partnerCertificates: ["/nonexistent/p.crt"], ourCertificate: "/nonexistent/o.crt", ourKey: "/nonexistent/o.key"))
+        let missing = await #expect(throws: TransportConfigurationError.self) {
             try await DeliveryOutbox.enqueue(
                 try documentFile("a"), for: as2, shipment: nil, documentID: "a", contentType: "application/xml", queue: store)
         }
-        #expect(error?.message.contains("AS2") == true)
+        #expect(missing?.message.contains("/nonexistent/o.crt") == true, "\(String(describing: missing))")
         var small = profile
         small.limits.maxDocumentBytes = 10
         await #expect(throws: QueueRefused.self) {

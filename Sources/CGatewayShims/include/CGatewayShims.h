@@ -24,6 +24,24 @@ CURLcode CGatewayShims_curl_easy_getinfo_long(CURL *handle, CURLINFO info, long 
 /* OpenSSL: the version text for the running library (OpenSSL_version takes a macro). */
 const char *CGatewayShims_openssl_version_text(void);
 
+/* S/MIME for AS2 (cms.c): file-to-file CMS pipelines that stream through OpenSSL BIOs, with
+ * keys and certificates as PEM buffers. 0 means success; otherwise `error` holds the reason. */
+int CGatewayShims_cms_sign(const char *content_path, const char *certificate_pem, size_t certificate_length, const char *key_pem,
+                           size_t key_length, const char *passphrase, const char *digest, unsigned char **signature, size_t *signature_length,
+                           unsigned char *mic, size_t *mic_length, char *error, size_t error_size);
+int CGatewayShims_cms_encrypt(const char *content_path, const char *certificate_pem, size_t certificate_length, const char *cipher_name,
+                              int oaep, const char *output_path, char *error, size_t error_size);
+int CGatewayShims_cms_decrypt(const char *input_path, const char *certificate_pem, size_t certificate_length, const char *key_pem,
+                              size_t key_length, const char *passphrase, const char *output_path, char *error, size_t error_size);
+int CGatewayShims_cms_verify(const unsigned char *signature, size_t signature_length, const char *content_path,
+                             const unsigned char *content, size_t content_length, const char *certificates_pem, size_t certificates_length,
+                             char *digest_name, size_t digest_name_size, char *error, size_t error_size);
+int CGatewayShims_cms_compress(const char *content_path, const char *scratch_path, const char *output_path, char *error, size_t error_size);
+/* A digest of a file (path) or of bytes (path NULL); out holds at least 64 bytes. */
+int CGatewayShims_digest_file(const char *path, const unsigned char *bytes, size_t length, const char *digest, unsigned char *out,
+                              size_t *out_length, char *error, size_t error_size);
+void CGatewayShims_free(void *pointer);
+
 /* libssh2: libssh2_session_init is a macro over libssh2_session_init_ex. */
 LIBSSH2_SESSION *CGatewayShims_libssh2_session_init(void);
 #endif

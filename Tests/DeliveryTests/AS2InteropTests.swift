@@ -1,0 +1,113 @@
+import Delivery
+import Foundation
+import Outbox
+import Partners
+import Store
+import StoreTestSupport
+import TestSupport
+import Testing
+import Transports
+
+/// The AS2 transport and the dispatcher against `../shared/peers/as2`: pyas2lib as the
+/// receiving partner, with its fault modes. Every case checks the delivery's state against the
+/// MDN decision table and the MIC the partner computed against the one stored at `queue add`.
+@Suite(.serialized) struct AS2InteropTests {
+    static let peerScript = Peers.shared.appendingPathComponent("as2/as2peer.py")
+
+    /// A pyas2lib receiver (AS2 name PARTNER, expecting GATEWAY), or nil (loudly) without ../shared.
+    static func receiver(_ arguments: [String] = []) throws -> (PeerProcess, inbox: URL)? {
+        guard let certificates = Peers.certificates else {
+            let message = "AS2 interop tests SKIPPED: ../shared/peers is not beside the project"
+            print("⚠️  " + message)
+            if Peers.required { Issue.record(Comment(rawValue: message)) }
+            return nil
+        }
+        let inbox = FileManager.default.temporaryDirectory.appendingPathComponent("as2-inbox-\(UUID().uuidString)")
+        let peer = try PeerProcess(
+            script: peerScript,
+            arguments: ["serve", "--certs", certificates.path, "--inbox", inbox.path, "--max-requests", "50", "--timeout", "120"] + arguments)
+        return (peer, inbox)
+    }
+
+    static func profile(port: Int, _ change: (inout AS2Settings) -> Void = { _ in }) -> PartnerProfile {
+        let certificates = Peers.certificates!
+        var settings = AS2Settings(
+            url: "http://127.0.0.1:\(port)/as2", as2From: "GATEWAY", as2To: "PARTNER",
+            partnerCertificates: [certificates.appendingPathComponent("partner.crt").path],
+            ourCertificate: certificates.appendingPathComponent("gateway.crt").path, ourKey: certificates.appendingPathComponent("gateway.key").path,
+            requestTimeout: .seconds(30))
+        change(&settings)
+        return PartnerProfile(
+            id: "partner", name: "pyas2lib partner", glns: [], epcis: EPCISSettings(), transport: .as2(settings),
+            retry: RetryPolicy(schedule: [.milliseconds(200)], giveUpAfter: .seconds(3600)), file: "partner.yaml")
+    }
+
+    static func dispatcher(_ store: any GatewayStore, _ profile: PartnerProfile) throws -> Dispatcher {
+        try Dispatcher(
+            queue: store, partners: { [profile.id: profile] }, transports: TransportRegistry(secrets: SecretReader(environment: [:]), queue: store),
+            configuration: DispatcherConfiguration(
+                owner: "test", leaseMilliseconds: 60_000, batch: 4, idleWait: .milliseconds(50),
+                spoolDirectory: FileManager.default.temporaryDirectory.appendingPathComponent("spool-\(UUID().uuidString)").path))
+    }
+
+    /// What one exchange came to.
+    struct Exchange {
+        var delivery: DeliveryRow
+        var attempts: [AttemptRow]
+        var mdns: [MDNRow]
+        /// The partner's JSON log lines for messages.
+        var received: [[String: Any]]
+        var inbox: URL
+        var document: String
+    }
+
+    /// Queues one document for the receiver started with `arguments`, and makes `attempts` attempts.
+    static func exchange(_ arguments: [String] = [], attempts: Int = 1, _ change: (inout AS2Settings) -> Void = { _ in }) async throws -> Exchange? {
+        guard let (peer, inbox) = try receiver(arguments) else { return nil }
+        defer { peer.stop() }
+        guard let store = try await Engine.sqlite.makeStore() else { return nil }
+        defer { Task { try? await store.close() } }
+        let profile = profile(port: peer.port, change)
+        let document = try documentFile("as2-\(UUID().uuidString.prefix(8))")
+        let row = try await DeliveryOutbox.enqueue(
+            document, for: profile, shipment: "SHIP-AS2", documentID: "urn:uuid:\(UUID().uuidString.lowercased())", contentType: "application/json",
+            queue: store)
+        let dispatcher = try dispatcher(store, profile)
+        for _ in 0..<attempts {
+            _ = try await dispatcher.runOnce()
+            try await Task.sleep(for: .milliseconds(250))
+        }
+        let log = try String(contentsOf: peer.output, encoding: .utf8)
+        let received = log.split(separator: "\n").compactMap { line -> [String: Any]? in
+            guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], object["event"] as? String == "message"
+            else { return nil }
+            return object
+        }
+        return Exchange(
+            delivery: try #require(try await store.delivery(row.id)), attempts: try await store.attempts(row.id), mdns: try await store.mdns(delivery: row.id),
+            received: received, inbox: inbox, document: document)
+    }
+
+    /// The partner computed the MIC we stored, and stored exactly our document.
+    static func expectDelivered(_ exchange: Exchange, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let stored = exchange.delivery.metadata["as2.mic"]
+        #expect(stored != nil && exchange.received.last?["mic"] as? String == stored, "MIC: ours \(stored ?? "-"), partner's \(exchange.received.last?["mic"] ?? "-")", sourceLocation: sourceLocation)
+        #expect(exchange.received.last?["status"] as? String == "processed", "\(exchange.received.last ?? [:])", sourceLocation: sourceLocation)
+        let files = try FileManager.default.contentsOfDirectory(atPath: exchange.inbox.path)
+        #expect(files.count == 1, sourceLocation: sourceLocation)
+        if let file = files.first {
+            #expect(
+                FileManager.default.contents(atPath: exchange.inbox.appendingPathComponent(file).path) == FileManager.default.contents(atPath: exchange.document),
+                "the partner stored the document byte for byte", sourceLocation: sourceLocation)
+        }
+    }
+
+    @Test func signedEncryptedWithASignedSyncMDNIsAcknowledgedWithItsMIC() async throws {
+        guard let exchange = try await Self.exchange() else { return }
+        #expect(exchange.delivery.snapshot.state == .acknowledged, "\(exchange.delivery.snapshot)")
+        #expect(exchange.attempts.last?.detail.contains("signed (SHA256) MDN") == true, "\(exchange.attempts.last?.detail ?? "")")
+        try Self.expectDelivered(exchange)
+        #expect(exchange.received.last?["signed"] as? Bool == true && exchange.received.last?["encrypted"] as? Bool == true)
+        #expect(exchange.mdns.count == 1 && exchange.mdns[0].channel == "sync", "the MDN is kept as evidence")
+    }
+}
