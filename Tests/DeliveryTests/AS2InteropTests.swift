@@ -62,7 +62,7 @@ import Transports
     }
 
     /// Queues one document for the receiver started with `arguments`, and makes `attempts` attempts.
-    static func exchange(_ arguments: [String] = [], attempts: Int = 1, _ change: (inout AS2Settings) -> Void = { _ in }) async throws -> Exchange? {
+    static func exchange(_ arguments: [String] = [], attempts: Int = 1, settings change: (inout AS2Settings) -> Void = { _ in }) async throws -> Exchange? {
         guard let (peer, inbox) = try receiver(arguments) else { return nil }
         defer { peer.stop() }
         guard let store = try await Engine.sqlite.makeStore() else { return nil }
@@ -109,5 +109,87 @@ import Transports
         try Self.expectDelivered(exchange)
         #expect(exchange.received.last?["signed"] as? Bool == true && exchange.received.last?["encrypted"] as? Bool == true)
         #expect(exchange.mdns.count == 1 && exchange.mdns[0].channel == "sync", "the MDN is kept as evidence")
+    }
+
+    @Test func compressedSHA512AES128AndOAEPAreAcknowledged() async throws {
+        guard
+            let exchange = try await Self.exchange(settings: {
+                $0.compress = true
+                $0.sign = "sha-512"
+                $0.encrypt = "aes-128-cbc"
+                $0.keyEncryption = .rsaOAEP
+            })
+        else { return }
+        #expect(exchange.delivery.snapshot.state == .acknowledged, "\(exchange.delivery.snapshot)")
+        try Self.expectDelivered(exchange)
+        let last = exchange.received.last ?? [:]
+        #expect(last["compressed"] as? Bool == true && last["digest_alg"] as? String == "sha512", "\(last)")
+        let outer = last["outer"] as? [String: Any] ?? [:]
+        #expect("\(outer)".contains("aes128_cbc") && "\(outer)".contains("rsaes_oaep"), "\(outer)")
+        #expect(exchange.delivery.metadata["as2.mic-algorithm"] == "sha-512")
+    }
+
+    @Test func sha1AndTripleDESForALegacyPartnerAreAcknowledged() async throws {
+        guard
+            let exchange = try await Self.exchange(settings: {
+                $0.sign = "sha-1"
+                $0.encrypt = "des-ede3-cbc"
+            })
+        else { return }
+        #expect(exchange.delivery.snapshot.state == .acknowledged, "\(exchange.delivery.snapshot)")
+        try Self.expectDelivered(exchange)
+        #expect(exchange.received.last?["digest_alg"] as? String == "sha1")
+    }
+
+    @Test func anUnsignedMDNWhenNoneWasAskedForIsAnAcknowledgement() async throws {
+        guard let exchange = try await Self.exchange(settings: { $0.mdnSigned = false }) else { return }
+        #expect(exchange.delivery.snapshot.state == .acknowledged, "\(exchange.delivery.snapshot)")
+        #expect(exchange.attempts.last?.detail.contains("unsigned MDN") == true, "\(exchange.attempts.last?.detail ?? "")")
+        try Self.expectDelivered(exchange)
+    }
+
+    @Test func a503IsRetriedWithTheSameBytesAndMessageID() async throws {
+        guard let exchange = try await Self.exchange(["--fail-first", "1"], attempts: 2) else { return }
+        #expect(exchange.delivery.snapshot.state == .acknowledged, "\(exchange.delivery.snapshot)")
+        #expect(exchange.attempts.map(\.outcome) == ["failed", "acknowledged"])
+        #expect(exchange.attempts.first?.detail.contains("HTTP 503") == true)
+        try Self.expectDelivered(exchange)
+        #expect(exchange.received.last?["message_id"] as? String == AS2Message.key(exchange.delivery.metadata["as2.message-id"] ?? ""))
+    }
+
+    @Test(arguments: [
+        (["--bad-mic"], "does not match the MIC"),
+        (["--mdn-signer", "other"], "signature is not the partner's"),
+        (["--unsigned-mdn-always"], "is unsigned, but a signed MDN was requested"),
+    ])
+    func anMDNThatCannotBeTrustedIsNotAnAcknowledgement(arguments: [String], reason: String) async throws {
+        guard let exchange = try await Self.exchange(arguments) else { return }
+        // The partner did store the payload; the MDN alone decides, and it does not count.
+        #expect(exchange.delivery.snapshot.state == .retryWait, "\(exchange.delivery.snapshot)")
+        #expect(exchange.delivery.snapshot.lastError?.contains("not acknowledged") == true)
+        #expect(exchange.delivery.snapshot.lastError?.contains(reason) == true, "\(exchange.delivery.snapshot.lastError ?? "")")
+        #expect(exchange.mdns.count == 1, "the refused MDN is kept as evidence too")
+    }
+
+    @Test func processedErrorIsARejectionThatIsNotRetried() async throws {
+        guard
+            let exchange = try await Self.exchange([
+                "--disposition", "automatic-action/MDN-sent-automatically; processed/error: unexpected-processing-error",
+            ])
+        else { return }
+        #expect(exchange.delivery.snapshot.state == .rejected, "\(exchange.delivery.snapshot)")
+        #expect(exchange.delivery.snapshot.lastError?.contains("processed/error: unexpected-processing-error") == true)
+    }
+
+    @Test func aMessageEncryptedToTheWrongCertificateIsRejectedByThePartner() async throws {
+        guard let exchange = try await Self.exchange(settings: { $0.partnerCertificates = [Peers.certificates!.appendingPathComponent("other.crt").path] })
+        else { return }
+        // pyas2lib cannot decrypt it, and says so in a signed MDN; our check of that MDN's
+        // signature uses the (wrong) certificate too, so the MDN itself is not trusted either.
+        #expect([.rejected, .retryWait].contains(exchange.delivery.snapshot.state), "\(exchange.delivery.snapshot)")
+        #expect(exchange.delivery.snapshot.state != .acknowledged)
+        #expect(exchange.received.last?["status"] as? String != "processed")
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: exchange.inbox.path)) ?? []
+        #expect(files.isEmpty, "nothing reached the partner's inbox")
     }
 }
