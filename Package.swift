@@ -86,7 +86,7 @@ let package = Package(
         .target(
             name: "GatewayServer",
             dependencies: [
-                "Records", "Store", "Delivery", "Partners", "Transports", "GatewayCore",
+                "Records", "Store", "Delivery", "Partners", "Transports", "GatewayCore", "AS2",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -162,7 +162,8 @@ let package = Package(
         .testTarget(
             name: "GatewayServerTests",
             dependencies: [
-                "GatewayServer", "Store", "Records", "Partners", "TestSupport", .product(name: "HummingbirdTesting", package: "hummingbird"),
+                "GatewayServer", "Store", "Records", "Partners", "TestSupport", "Delivery", "Transports", "AS2", "Outbox",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings

@@ -46,6 +46,12 @@ extension ErrorCode where Domain == APIError {
     public static let storeUnavailable = Self("store-unavailable")
     /// A stored value is corrupt; an operator must look.
     public static let storeCorrupt = Self("store-corrupt")
+    /// The request is malformed (the message says how).
+    public static let badRequest = Self("bad-request")
+    /// The sender is not a partner a loaded profile names.
+    public static let unknownPartner = Self("unknown-partner")
+    /// The request's content type is not what the endpoint takes.
+    public static let unsupported = Self("unsupported-media-type")
     /// Anything else that failed inside the gateway.
     public static let failed = Self("internal-failure")
 }

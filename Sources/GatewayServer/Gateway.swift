@@ -3,7 +3,7 @@ public import Foundation
 public import GatewayCore
 public import Hummingbird
 public import Logging
-internal import Partners
+public import Partners
 internal import ServiceLifecycle
 public import Store
 internal import Transports
@@ -51,7 +51,9 @@ public struct Gateway: Sendable {
             if let http = configuration.http {
                 services.append(
                     Application(
-                        router: Self.router(store: store, partnerCount: { profiles.current.count }, maximumBodyBytes: http.maximumRequestBytes),
+                        router: Self.router(
+                            store: store, partnerCount: { profiles.current.count }, maximumBodyBytes: http.maximumRequestBytes,
+                            partners: { profiles.current }, clock: clock),
                         configuration: .init(address: .hostname(http.host, port: http.port), serverName: "epcis-gateway"), logger: logger))
             }
             let group = ServiceGroup(
@@ -73,13 +75,16 @@ public struct Gateway: Sendable {
         }
     }
 
-    /// The HTTP routes: health and readiness, and the records feed.
-    public static func router(store: any GatewayStore, partnerCount: @escaping @Sendable () -> Int, maximumBodyBytes: Int) -> Router<
-        BasicRequestContext
-    > {
+    /// The HTTP routes: health and readiness, the records feed, and AS2 (`/as2`) for the
+    /// partners in `partners`.
+    public static func router(
+        store: any GatewayStore, partnerCount: @escaping @Sendable () -> Int, maximumBodyBytes: Int,
+        partners: @escaping @Sendable () -> [String: PartnerProfile] = { [:] }, clock: any WallClock = SystemWallClock()
+    ) -> Router<BasicRequestContext> {
         let router = Router()
         HealthController(store: store, partnerCount: partnerCount).addRoutes(to: router)
         RecordsController(store: store, maximumBodyBytes: maximumBodyBytes).addRoutes(to: router)
+        AS2Controller(store: store, partners: partners, logger: Logger(label: "epcis-gateway.as2"), clock: clock).addRoutes(to: router)
         return router
     }
 
