@@ -86,7 +86,7 @@ let package = Package(
         .target(
             name: "GatewayServer",
             dependencies: [
-                "Records", "Store", "Delivery", "Partners", "Transports", "GatewayCore", "AS2",
+                "Records", "Store", "Delivery", "Partners", "Transports", "GatewayCore", "AS2", "EPCIS",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),

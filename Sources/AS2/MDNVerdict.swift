@@ -66,7 +66,9 @@ public enum MDNVerdict: Hashable, Sendable {
             }
             guard received.digest == expected.mic else {
                 return .notAcknowledged(
-                    reason: "the MDN's MIC \(received.digest) does not match the MIC \(expected.mic) of what was sent: the partner did not receive these bytes")
+                    reason:
+                        "the MDN's MIC \(received.digest) does not match the MIC \(expected.mic) of what was sent: the partner did not receive these bytes"
+                )
             }
         } else if expected.messageSigned {
             return .notAcknowledged(reason: "the MDN says processed but carries no Received-Content-MIC for the signed message")

@@ -39,7 +39,7 @@ public struct MIMEEntity: Sendable {
 
     /// Where the header block ends and the body starts, within the first
     /// ``maximumHeaderBytes`` bytes.
-    static func headerEnd(_ raw: [UInt8]) -> (Int, Int)? {
+    public static func headerEnd(_ raw: [UInt8]) -> (Int, Int)? {
         let limit = min(raw.count, maximumHeaderBytes + 4)
         var index = 0
         if limit >= 2, raw[0] == 0x0D, raw[1] == 0x0A { return (0, 2) }  // no headers at all
@@ -83,7 +83,9 @@ public struct MIMEEntity: Sendable {
                 let lineStart = found >= 2 && body[found - 2] == 0x0D ? found - 2 : (found >= 1 ? found - 1 : found)
                 starts.append((lineStart, after, closing))
                 if closing { break }
-                guard starts.count <= maximum + 1 else { return .failure(MIMEError(.tooComplex, "the multipart entity has more than \(maximum) parts")) }
+                guard starts.count <= maximum + 1 else {
+                    return .failure(MIMEError(.tooComplex, "the multipart entity has more than \(maximum) parts"))
+                }
             }
             index = found + delimiter.count
         }
@@ -95,7 +97,7 @@ public struct MIMEEntity: Sendable {
     }
 
     /// The first occurrence of `needle` in `haystack` at or after `start`.
-    static func find(_ needle: [UInt8], in haystack: [UInt8], from start: Int) -> Int? {
+    public static func find(_ needle: [UInt8], in haystack: [UInt8], from start: Int) -> Int? {
         guard let first = needle.first, needle.count <= haystack.count else { return nil }
         var index = start
         let last = haystack.count - needle.count

@@ -418,3 +418,150 @@ done:
 }
 
 void CGatewayShims_free(void *pointer) { free(pointer); }
+
+/* BER reading for CompressedData: a tag byte and its length (-1 = indefinite). */
+static int read_header(FILE *in, int *tag, long long *length) {
+    int first = fgetc(in);
+    if (first == EOF) return 0;
+    if ((first & 0x1F) == 0x1F) return 0; /* high tag numbers never occur here */
+    int size = fgetc(in);
+    if (size == EOF) return 0;
+    *tag = first;
+    if (size < 0x80) {
+        *length = size;
+        return 1;
+    }
+    if (size == 0x80) {
+        *length = -1;
+        return 1;
+    }
+    int count = size & 0x7F;
+    if (count > 8) return 0;
+    long long value = 0;
+    for (int index = 0; index < count; index++) {
+        int byte = fgetc(in);
+        if (byte == EOF) return 0;
+        value = (value << 8) | byte;
+    }
+    if (value < 0) return 0;
+    *length = value;
+    return 1;
+}
+
+static int skip_bytes(FILE *in, long long count) {
+    unsigned char buffer[4096];
+    while (count > 0) {
+        size_t want = count > (long long)sizeof buffer ? sizeof buffer : (size_t)count;
+        if (fread(buffer, 1, want, in) != want) return 0;
+        count -= (long long)want;
+    }
+    return 1;
+}
+
+/* Inflates `count` bytes of deflated content from `in` into `out`. */
+static int inflate_bytes(z_stream *stream, FILE *in, long long count, FILE *out, int *finished) {
+    unsigned char input[65536], output[65536];
+    while (count > 0) {
+        size_t want = count > (long long)sizeof input ? sizeof input : (size_t)count;
+        if (fread(input, 1, want, in) != want) return 0;
+        count -= (long long)want;
+        stream->next_in = input;
+        stream->avail_in = (uInt)want;
+        while (stream->avail_in > 0 && !*finished) {
+            stream->next_out = output;
+            stream->avail_out = sizeof output;
+            int result = inflate(stream, Z_NO_FLUSH);
+            if (result != Z_OK && result != Z_STREAM_END) return 0;
+            size_t produced = sizeof output - stream->avail_out;
+            if (fwrite(output, 1, produced, out) != produced) return 0;
+            if (result == Z_STREAM_END) *finished = 1;
+        }
+    }
+    return 1;
+}
+
+/* Reads RFC 3274 CompressedData (DER or BER, primitive or chunked content) and inflates its
+ * content into `output_path`, streaming. */
+int CGatewayShims_cms_uncompress(const char *input_path, const char *output_path, char *error, size_t error_size) {
+    static const unsigned char compressed_data_oid[] = {0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x09, 0x10, 0x01, 0x09};
+    static const unsigned char zlib_oid[] = {0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x09, 0x10, 0x03, 0x08};
+    FILE *in = fopen(input_path, "rb"), *out = fopen(output_path, "wb");
+    int status = 1, tag = 0, finished = 0, started = 0;
+    long long length = 0;
+    unsigned char small[64];
+    z_stream stream;
+    memset(&stream, 0, sizeof stream);
+    const char *problem = "the body is not CMS CompressedData";
+    if (in == NULL || out == NULL) {
+        problem = "the files to decompress from and to cannot be opened";
+        goto done;
+    }
+    /* ContentInfo SEQUENCE, contentType OID */
+    if (!read_header(in, &tag, &length) || tag != 0x30) goto done;
+    if (!read_header(in, &tag, &length) || tag != 0x06 || length != sizeof compressed_data_oid) goto done;
+    if (fread(small, 1, (size_t)length, in) != (size_t)length || memcmp(small, compressed_data_oid, sizeof compressed_data_oid) != 0) {
+        problem = "the CMS content is not CompressedData";
+        goto done;
+    }
+    /* [0] EXPLICIT, CompressedData SEQUENCE, version INTEGER */
+    if (!read_header(in, &tag, &length) || tag != 0xA0) goto done;
+    if (!read_header(in, &tag, &length) || tag != 0x30) goto done;
+    if (!read_header(in, &tag, &length) || tag != 0x02 || length < 0 || !skip_bytes(in, length)) goto done;
+    /* compressionAlgorithm: must be zlib */
+    if (!read_header(in, &tag, &length) || tag != 0x30 || length < 0 || length > (long long)sizeof small) goto done;
+    if (fread(small, 1, (size_t)length, in) != (size_t)length) goto done;
+    if (length < 2 + (long long)sizeof zlib_oid || small[0] != 0x06 || memcmp(small + 2, zlib_oid, sizeof zlib_oid) != 0) {
+        problem = "the compression algorithm is not zlib (RFC 3274)";
+        goto done;
+    }
+    /* encapContentInfo SEQUENCE, eContentType OID, [0] EXPLICIT eContent */
+    if (!read_header(in, &tag, &length) || tag != 0x30) goto done;
+    if (!read_header(in, &tag, &length) || tag != 0x06 || length < 0 || !skip_bytes(in, length)) goto done;
+    if (!read_header(in, &tag, &length) || tag != 0xA0) goto done;
+    if (inflateInit(&stream) != Z_OK) {
+        problem = "zlib cannot start";
+        goto done;
+    }
+    started = 1;
+    if (!read_header(in, &tag, &length)) goto done;
+    if (tag == 0x04 && length >= 0) {
+        if (!inflate_bytes(&stream, in, length, out, &finished)) {
+            problem = "the compressed content does not inflate";
+            goto done;
+        }
+    } else if (tag == 0x24) {
+        /* Constructed OCTET STRING: primitive chunks until end-of-contents (or its length). */
+        long long remaining = length;
+        for (;;) {
+            if (length >= 0 && remaining <= 0) break;
+            int chunk_tag;
+            long long chunk;
+            if (!read_header(in, &chunk_tag, &chunk)) goto done;
+            if (chunk_tag == 0x00 && chunk == 0) break;
+            if (chunk_tag != 0x04 || chunk < 0) goto done;
+            if (!inflate_bytes(&stream, in, chunk, out, &finished)) {
+                problem = "the compressed content does not inflate";
+                goto done;
+            }
+            unsigned char scratch[10];
+            remaining -= 1 + (long long)der_length((unsigned long long)chunk, scratch) + chunk;
+        }
+    } else {
+        goto done;
+    }
+    if (!finished) {
+        problem = "the compressed content ends before its zlib stream does";
+        goto done;
+    }
+    if (fflush(out) != 0) {
+        problem = "the decompressed entity cannot be written";
+        goto done;
+    }
+    status = 0;
+done:
+    if (status != 0) snprintf(error, error_size, "%s", problem);
+    if (started) inflateEnd(&stream);
+    if (in != NULL) fclose(in);
+    if (out != NULL) fclose(out);
+    return status;
+}

@@ -61,7 +61,8 @@ public enum DeliveryOutbox {
                 settings: settings, credentials: try AS2Credentials.load(settings), workDirectory: (file as NSString).deletingLastPathComponent
             ).build(
                 AS2MessageBuilder.Payload(
-                    file: file, contentType: contentType, fileName: fileName(settings.fileName, document: documentID, shipment: shipment, type: contentType)),
+                    file: file, contentType: contentType,
+                    fileName: fileName(settings.fileName, document: documentID, shipment: shipment, type: contentType)),
                 output: built, now: now, id: id)
         }
         var metadata = message.metadata
@@ -79,8 +80,10 @@ public enum DeliveryOutbox {
             String(text.map { $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) ? $0 : "_" })
         }
         let fileExtension = type.contains("json") ? "json" : "xml"
-        return pattern.replacingOccurrences(of: "{document}", with: safe(document)).replacingOccurrences(of: "{shipment}", with: safe(shipment ?? "none"))
-            .replacingOccurrences(of: "{extension}", with: fileExtension)
+        return pattern.replacingOccurrences(of: "{document}", with: safe(document)).replacingOccurrences(
+            of: "{shipment}", with: safe(shipment ?? "none")
+        )
+        .replacingOccurrences(of: "{extension}", with: fileExtension)
     }
 
     /// Refuses partners this gateway cannot send to yet.

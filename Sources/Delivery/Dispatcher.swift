@@ -161,7 +161,7 @@ public final class Dispatcher: Service {
             outcome: AttemptRow.started, detail: "", owner: configuration.owner)
         let event: DeliveryEvent
         var detail: String
-        if let profile, let transport = transports.transport(for: profile) {
+        if let profile, let transport = transports.transport(for: profile, kind: delivery.transport) {
             let document = OutboundDocument(
                 deliveryID: delivery.id, documentID: delivery.documentID, file: spool.path(for: delivery), byteCount: delivery.byteCount,
                 contentType: delivery.contentType, attemptID: attempt.id, metadata: delivery.metadata)
@@ -300,9 +300,13 @@ public final class TransportRegistry: Sendable {
     /// Transports made by `build` (nil: this gateway cannot reach the partner that way).
     public init(build: @escaping @Sendable (PartnerProfile) -> (any Transport)?) { self.build = build }
 
-    /// The partner's transport, or nil when this gateway cannot send that way yet.
-    public func transport(for profile: PartnerProfile) -> (any Transport)? {
-        cache.withLock { cache in
+    private let mdnSender = AS2MDNTransport()
+
+    /// The transport for a delivery of `kind` to the partner (the profile's own transport, or
+    /// the async MDN sender), or nil when this gateway cannot send that way yet.
+    public func transport(for profile: PartnerProfile, kind: String? = nil) -> (any Transport)? {
+        if kind == AS2MDNTransport.kind { return mdnSender }
+        return cache.withLock { cache in
             if let (settings, transport) = cache[profile.id], settings == profile.transport { return transport }
             let transport = build(profile)
             if let transport { cache[profile.id] = (profile.transport, transport) }

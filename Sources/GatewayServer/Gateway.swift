@@ -1,4 +1,5 @@
 internal import Delivery
+public import EPCIS
 public import Foundation
 public import GatewayCore
 public import Hummingbird
@@ -53,7 +54,7 @@ public struct Gateway: Sendable {
                     Application(
                         router: Self.router(
                             store: store, partnerCount: { profiles.current.count }, maximumBodyBytes: http.maximumRequestBytes,
-                            partners: { profiles.current }, clock: clock),
+                            partners: { profiles.current }, clock: clock, workDirectory: configuration.spoolDirectory, schemas: try loadSchemas()),
                         configuration: .init(address: .hostname(http.host, port: http.port), serverName: "epcis-gateway"), logger: logger))
             }
             let group = ServiceGroup(
@@ -79,12 +80,15 @@ public struct Gateway: Sendable {
     /// partners in `partners`.
     public static func router(
         store: any GatewayStore, partnerCount: @escaping @Sendable () -> Int, maximumBodyBytes: Int,
-        partners: @escaping @Sendable () -> [String: PartnerProfile] = { [:] }, clock: any WallClock = SystemWallClock()
+        partners: @escaping @Sendable () -> [String: PartnerProfile] = { [:] }, clock: any WallClock = SystemWallClock(),
+        workDirectory: String = FileManager.default.temporaryDirectory.path, schemas: EPCISSchemas? = nil
     ) -> Router<BasicRequestContext> {
         let router = Router()
         HealthController(store: store, partnerCount: partnerCount).addRoutes(to: router)
         RecordsController(store: store, maximumBodyBytes: maximumBodyBytes).addRoutes(to: router)
-        AS2Controller(store: store, partners: partners, logger: Logger(label: "epcis-gateway.as2"), clock: clock).addRoutes(to: router)
+        AS2Controller(
+            store: store, partners: partners, logger: Logger(label: "epcis-gateway.as2"), clock: clock, workDirectory: workDirectory, schemas: schemas
+        ).addRoutes(to: router)
         return router
     }
 
@@ -97,6 +101,13 @@ public struct Gateway: Sendable {
                 leaseMilliseconds: delivery.lease.milliseconds, batch: delivery.batch, pollBatch: delivery.pollBatch, idleWait: delivery.idleWait,
                 spoolDirectory: configuration.spoolDirectory),
             logger: Logger(label: "epcis-gateway.delivery"), clock: clock)
+    }
+
+    /// The schemas received documents are validated against: the configured directory (an
+    /// error if it does not compile), else `Schemas` when it is there.
+    private func loadSchemas() throws -> EPCISSchemas? {
+        if let directory = configuration.schemas { return try EPCISSchemas(directory: directory) }
+        return FileManager.default.fileExists(atPath: "Schemas/\(EPCISSchemas.FileName.epcis12)") ? try? EPCISSchemas(directory: "Schemas") : nil
     }
 
     /// A data directory the gateway creates is this user's only.

@@ -10,6 +10,7 @@ extension GatewayConfiguration {
     /// - `data` (text): the private data directory
     /// - `profiles` (text): the partner profile directory
     /// - `profileReloadSeconds` (integer)
+    /// - `schemas` (text): the EPCIS schema directory received documents are validated against
     /// - `http`: `host` (text), `port` (integer), `maxRequestBytes` (integer)
     /// - `delivery`: `leaseSeconds`, `batch`, `pollBatch`, `idleMilliseconds` (integers),
     ///   `spool` (text)
@@ -44,10 +45,11 @@ extension GatewayConfiguration {
             throw ConfigurationError(.unreadable, place: file, "is not YAML: \(error)", fix: "correct the YAML syntax")
         }
         guard let root else { return }
-        let top = try Section(root, file: file, path: "", keys: ["store", "data", "profiles", "profileReloadSeconds", "http", "delivery"])
+        let top = try Section(root, file: file, path: "", keys: ["store", "data", "profiles", "profileReloadSeconds", "http", "delivery", "schemas"])
         if let value = try top.text("store") { store = value }
         if let value = try top.text("data") { dataDirectory = value }
         if let value = try top.text("profiles") { profiles = value }
+        if let value = try top.text("schemas") { schemas = value }
         if let value = try top.integer("profileReloadSeconds", 1...86_400) { profileReload = .seconds(value) }
         if let node = top.node("http") {
             let section = try Section(node, file: file, path: "http.", keys: ["host", "port", "maxRequestBytes"])

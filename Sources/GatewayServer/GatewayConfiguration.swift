@@ -58,12 +58,16 @@ public struct GatewayConfiguration: Sendable, Hashable {
     /// The HTTP server; nil runs the gateway without one (`queue run`).
     public var http: HTTP?
     public var delivery: Delivery
+    /// The EPCIS schema directory received documents are validated against (nil: `Schemas` when
+    /// it is there, else the EPCIS rules alone).
+    public var schemas: String?
 
     public init(
         store: String = "data/gateway.sqlite", dataDirectory: String? = nil, profiles: String = "PartnerProfiles",
         profileReload: Duration = .seconds(5),
-        http: HTTP? = HTTP(), delivery: Delivery = Delivery()
+        http: HTTP? = HTTP(), delivery: Delivery = Delivery(), schemas: String? = nil
     ) {
+        self.schemas = schemas
         self.store = store
         self.dataDirectory = dataDirectory
         self.profiles = profiles

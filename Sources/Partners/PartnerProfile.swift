@@ -197,6 +197,9 @@ public struct AS2Settings: Hashable, Sendable {
     public var mdnSigned: Bool
     /// Where the partner POSTs async MDNs (our `/as2` endpoint as the partner reaches it).
     public var mdnURL: String?
+    /// The URLs (prefixes) to which we POST async MDNs the partner asks for; any other
+    /// `Receipt-Delivery-Option` is not called.
+    public var asyncMDNAllowList: [String] = []
     /// The payload's file name (`Content-Disposition`): `{document}`, `{shipment}` and
     /// `{extension}` are replaced.
     public var fileName: String

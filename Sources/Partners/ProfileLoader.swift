@@ -485,8 +485,20 @@ private struct ProfileReader {
         var mode = AS2Settings.MDNMode.sync
         var signed = true
         var mdnURL: String?
+        var allowList: [String] = []
         if let node = fields.value("mdn"), let mdn = Fields(node, path: fields.keyPath("mdn"), log: log) {
-            mdn.rejectUnknown(["mode", "signed", "url"])
+            mdn.rejectUnknown(["mode", "signed", "url", "allowAsyncTo"])
+            for (text, node) in mdn.strings("allowAsyncTo") ?? [] {
+                if let components = URLComponents(string: text), ["http", "https"].contains(components.scheme?.lowercased() ?? ""),
+                    components.host != nil
+                {
+                    allowList.append(text)
+                } else {
+                    log.add(
+                        "bad-url", at: node, key: mdn.keyPath("allowAsyncTo"), "'\(text)' is not an http(s) URL",
+                        hint: "list the URL prefixes the partner's async MDNs may go to, e.g. https://as2.partner.example/mdn")
+                }
+            }
             mode = mdn.choice("mode", AS2Settings.MDNMode.self) ?? mode
             if let value = mdn.bool("signed") { signed = value }
             if mdn.has("url") { mdnURL = self.url(mdn, "url", schemes: ["https", "http"]) }
@@ -513,11 +525,13 @@ private struct ProfileReader {
         guard !log.problems[start...].contains(where: { $0.severity == .error }), let url, let from, let to, !partnerCertificates.isEmpty,
             let ourCertificate, let ourKey
         else { return nil }
-        return AS2Settings(
+        var settings = AS2Settings(
             url: url, as2From: from, as2To: to, sign: sign == "none" ? nil : sign, encrypt: encrypt == "none" ? nil : encrypt,
             keyEncryption: keyEncryption, compress: compress, partnerCertificates: partnerCertificates, ourCertificate: ourCertificate,
             ourKey: ourKey, mdnMode: mode, mdnSigned: signed, mdnURL: mdnURL, fileName: fileName, caFile: caFile, maxInboundBytes: maxInbound,
             requestTimeout: timeout)
+        settings.asyncMDNAllowList = allowList
+        return settings
     }
 
     func requiredPath(_ fields: Fields, _ key: String, hint: String) -> String? {

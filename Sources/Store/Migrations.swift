@@ -21,7 +21,7 @@ enum Migrations {
             Schema.version1(dialect) + ["INSERT INTO gateway_schema (version) SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM gateway_schema)"]
         },
         Step(version: 2, name: "attempt-audit", statements: attemptAudit),
-        Step(version: 3, name: "as2-mdns", statements: as2MDNs),
+        Step(version: 3, name: "as2", statements: as2),
     ]
 
     /// The newest version this binary knows.
@@ -60,9 +60,10 @@ enum Migrations {
         }
     }
 
-    /// AS2 MDNs as received (sync and async): the evidence behind every AS2 acknowledgement,
-    /// looked up by the Message-ID they answer. Deliveries awaiting an MDN are found by it too.
-    @Sendable static func as2MDNs(_ dialect: Schema.Dialect) -> [String] {
+    /// AS2: MDNs as received (sync and async), the evidence behind every AS2 acknowledgement,
+    /// looked up by the Message-ID they answer (deliveries awaiting an MDN are found by it too);
+    /// and the messages partners send us, raw and opened, with the MDN we answered.
+    @Sendable static func as2(_ dialect: Schema.Dialect) -> [String] {
         let text = dialect == .postgres ? "TEXT COLLATE \"C\"" : "TEXT"
         let bytes = dialect == .postgres ? "BYTEA" : "BLOB"
         return [
@@ -73,6 +74,21 @@ enum Migrations {
             "CREATE INDEX as2_mdns_message ON as2_mdns (message_id, received_at)",
             "CREATE INDEX as2_mdns_delivery ON as2_mdns (delivery_id, received_at)",
             "CREATE INDEX deliveries_ack_reference ON deliveries (ack_reference)",
+            // Messages partners sent us: what arrived, what came out, the verdict, the MDN we sent.
+            """
+            CREATE TABLE as2_inbound (inbound_id \(text) PRIMARY KEY, partner \(text) NOT NULL, message_id \(text) NOT NULL, status \(text) NOT NULL,
+              received_at BIGINT NOT NULL, disposition TEXT NOT NULL, reason TEXT, headers TEXT NOT NULL, file_name TEXT, content_type TEXT,
+              signed BIGINT NOT NULL, encrypted BIGINT NOT NULL, compressed BIGINT NOT NULL, mic TEXT, mic_algorithm TEXT NOT NULL,
+              raw_bytes BIGINT NOT NULL, raw_sha256 TEXT NOT NULL, payload_bytes BIGINT, payload_sha256 TEXT, valid BIGINT, validation TEXT,
+              mdn_channel \(text) NOT NULL, mdn_url TEXT, mdn_headers TEXT, mdn_body \(bytes))
+            """,
+            // One processed copy per partner and Message-ID: a duplicate gets the stored MDN again.
+            "CREATE UNIQUE INDEX as2_inbound_processed ON as2_inbound (partner, message_id) WHERE status = 'processed'",
+            "CREATE INDEX as2_inbound_received ON as2_inbound (received_at)",
+            """
+            CREATE TABLE as2_inbound_content (inbound_id \(text) NOT NULL, part \(text) NOT NULL, seq INTEGER NOT NULL, data \(bytes) NOT NULL,
+              PRIMARY KEY (inbound_id, part, seq))
+            """,
             "UPDATE gateway_schema SET version = 3",
         ]
     }

@@ -6,7 +6,7 @@ internal import PostgresNIO
 
 extension PostgresStore {
     /// Runs `body` in one transaction; failures become ``StoreError`` naming what was being done.
-    private func transaction<T: Sendable>(_ what: String, _ body: @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+    func transaction<T: Sendable>(_ what: String, _ body: @Sendable (PostgresConnection) async throws -> T) async throws -> T {
         do {
             return try await client.withTransaction(logger: logger) { connection in try await body(connection) }
         } catch {
@@ -281,7 +281,8 @@ extension PostgresStore {
                 {
                     result.append(
                         MDNRow(
-                            id: id, messageID: message, deliveryID: delivery, partner: partner, channel: channel, receivedAt: received, headers: headers,
+                            id: id, messageID: message, deliveryID: delivery, partner: partner, channel: channel, receivedAt: received,
+                            headers: headers,
                             body: Array(buffer: body)))
                 }
             } catch let error as PostgresDecodingError {

@@ -5,7 +5,7 @@ public import Outbox
 
 extension SQLiteStore {
     /// Runs `body` on the pool; database failures become ``StoreError`` naming what was being done.
-    private func storeCall<T: Sendable>(_ what: String, _ body: (DatabasePool) async throws -> T) async throws -> T {
+    func storeCall<T: Sendable>(_ what: String, _ body: (DatabasePool) async throws -> T) async throws -> T {
         do {
             return try await body(pool)
         } catch let error as DeliveryExists {
@@ -283,14 +283,16 @@ extension SQLiteStore {
     public func delivery(reference: String) async throws -> DeliveryRow? {
         try await storeCall("find the delivery of \(reference)") { pool in
             try await pool.read { db in
-                try Row.fetchOne(db, sql: "SELECT \(QueueSQL.columns) FROM deliveries WHERE ack_reference = ? ORDER BY queued_at DESC", arguments: [reference])
-                    .map(Self.deliveryRow)
+                try Row.fetchOne(
+                    db, sql: "SELECT \(QueueSQL.columns) FROM deliveries WHERE ack_reference = ? ORDER BY queued_at DESC", arguments: [reference]
+                )
+                .map(Self.deliveryRow)
             }
         }
     }
 
     /// Reads a row; a value of the wrong type is ``StoreError/Code/corrupt``, naming `what`.
-    private static func decoded<T>(_ what: String, _ row: Row, _ body: (Row) throws -> T) throws -> T {
+    static func decoded<T>(_ what: String, _ row: Row, _ body: (Row) throws -> T) throws -> T {
         do { return try body(row) } catch let error as StoreError { throw error } catch {
             throw StoreError(.corrupt, "\(what) cannot be read: \(row.description.prefix(300))", cause: StoreError.Detail(error))
         }

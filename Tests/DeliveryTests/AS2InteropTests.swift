@@ -62,7 +62,9 @@ import Transports
     }
 
     /// Queues one document for the receiver started with `arguments`, and makes `attempts` attempts.
-    static func exchange(_ arguments: [String] = [], attempts: Int = 1, settings change: (inout AS2Settings) -> Void = { _ in }) async throws -> Exchange? {
+    static func exchange(_ arguments: [String] = [], attempts: Int = 1, settings change: (inout AS2Settings) -> Void = { _ in }) async throws
+        -> Exchange?
+    {
         guard let (peer, inbox) = try receiver(arguments) else { return nil }
         defer { peer.stop() }
         guard let store = try await Engine.sqlite.makeStore() else { return nil }
@@ -84,20 +86,24 @@ import Transports
             return object
         }
         return Exchange(
-            delivery: try #require(try await store.delivery(row.id)), attempts: try await store.attempts(row.id), mdns: try await store.mdns(delivery: row.id),
+            delivery: try #require(try await store.delivery(row.id)), attempts: try await store.attempts(row.id),
+            mdns: try await store.mdns(delivery: row.id),
             received: received, inbox: inbox, document: document)
     }
 
     /// The partner computed the MIC we stored, and stored exactly our document.
     static func expectDelivered(_ exchange: Exchange, sourceLocation: SourceLocation = #_sourceLocation) throws {
         let stored = exchange.delivery.metadata["as2.mic"]
-        #expect(stored != nil && exchange.received.last?["mic"] as? String == stored, "MIC: ours \(stored ?? "-"), partner's \(exchange.received.last?["mic"] ?? "-")", sourceLocation: sourceLocation)
+        #expect(
+            stored != nil && exchange.received.last?["mic"] as? String == stored,
+            "MIC: ours \(stored ?? "-"), partner's \(exchange.received.last?["mic"] ?? "-")", sourceLocation: sourceLocation)
         #expect(exchange.received.last?["status"] as? String == "processed", "\(exchange.received.last ?? [:])", sourceLocation: sourceLocation)
         let files = try FileManager.default.contentsOfDirectory(atPath: exchange.inbox.path)
         #expect(files.count == 1, sourceLocation: sourceLocation)
         if let file = files.first {
             #expect(
-                FileManager.default.contents(atPath: exchange.inbox.appendingPathComponent(file).path) == FileManager.default.contents(atPath: exchange.document),
+                FileManager.default.contents(atPath: exchange.inbox.appendingPathComponent(file).path)
+                    == FileManager.default.contents(atPath: exchange.document),
                 "the partner stored the document byte for byte", sourceLocation: sourceLocation)
         }
     }
@@ -182,7 +188,10 @@ import Transports
     }
 
     @Test func aMessageEncryptedToTheWrongCertificateIsRejectedByThePartner() async throws {
-        guard let exchange = try await Self.exchange(settings: { $0.partnerCertificates = [Peers.certificates!.appendingPathComponent("other.crt").path] })
+        guard
+            let exchange = try await Self.exchange(settings: {
+                $0.partnerCertificates = [Peers.certificates!.appendingPathComponent("other.crt").path]
+            })
         else { return }
         // pyas2lib cannot decrypt it, and says so in a signed MDN; our check of that MDN's
         // signature uses the (wrong) certificate too, so the MDN itself is not trusted either.

@@ -43,7 +43,8 @@ import Transports
         -> Dispatcher
     {
         try Dispatcher(
-            queue: store, partners: { [profile.id: profile] }, transports: TransportRegistry(secrets: SecretReader(environment: environment), queue: store),
+            queue: store, partners: { [profile.id: profile] },
+            transports: TransportRegistry(secrets: SecretReader(environment: environment), queue: store),
             configuration: DispatcherConfiguration(
                 owner: "test", leaseMilliseconds: 60_000, batch: 4, idleWait: .milliseconds(100),
                 spoolDirectory: FileManager.default.temporaryDirectory.appendingPathComponent("spool-\(UUID().uuidString)").path))

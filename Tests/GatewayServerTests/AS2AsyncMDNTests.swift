@@ -44,7 +44,9 @@ import Testing
         let inbox = FileManager.default.temporaryDirectory.appendingPathComponent("as2-inbox-\(UUID().uuidString)")
         let peer = try PeerProcess(
             script: Peers.shared.appendingPathComponent("as2/as2peer.py"),
-            arguments: ["serve", "--certs", certificates.path, "--inbox", inbox.path, "--max-requests", "10", "--timeout", "60", "--async-delay", "0.2"])
+            arguments: [
+                "serve", "--certs", certificates.path, "--inbox", inbox.path, "--max-requests", "10", "--timeout", "60", "--async-delay", "0.2",
+            ])
         defer { peer.stop() }
         let (configuration, port) = try Self.gateway(peerPort: peer.port, certificates: certificates)
         let running = Task { try await Gateway(configuration: configuration, shutdownSignals: []).run() }

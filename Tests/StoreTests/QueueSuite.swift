@@ -181,7 +181,10 @@ import Transports
         #expect(error?.message.contains("SFTP") == true)
         // An AS2 partner whose keys are not installed: the message cannot be built, nothing is queued.
         var as2 = profile
-        as2.transport = .as2(AS2Settings(url: "https://x", as2From: "A", as2To: "B", partnerCertificates: ["/nonexistent/p.crt"], ourCertificate: "/nonexistent/o.crt", ourKey: "/nonexistent/o.key"))
+        as2.transport = .as2(
+            AS2Settings(
+                url: "https://x", as2From: "A", as2To: "B", partnerCertificates: ["/nonexistent/p.crt"], ourCertificate: "/nonexistent/o.crt",
+                ourKey: "/nonexistent/o.key"))
         let missing = await #expect(throws: TransportConfigurationError.self) {
             try await DeliveryOutbox.enqueue(
                 try documentFile("a"), for: as2, shipment: nil, documentID: "a", contentType: "application/xml", queue: store)

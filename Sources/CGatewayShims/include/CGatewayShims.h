@@ -37,6 +37,7 @@ int CGatewayShims_cms_verify(const unsigned char *signature, size_t signature_le
                              const unsigned char *content, size_t content_length, const char *certificates_pem, size_t certificates_length,
                              char *digest_name, size_t digest_name_size, char *error, size_t error_size);
 int CGatewayShims_cms_compress(const char *content_path, const char *scratch_path, const char *output_path, char *error, size_t error_size);
+int CGatewayShims_cms_uncompress(const char *input_path, const char *output_path, char *error, size_t error_size);
 /* A digest of a file (path) or of bytes (path NULL); out holds at least 64 bytes. */
 int CGatewayShims_digest_file(const char *path, const unsigned char *bytes, size_t length, const char *digest, unsigned char *out,
                               size_t *out_length, char *error, size_t error_size);

@@ -76,12 +76,14 @@ public struct AS2Message: Hashable, Sendable {
         }
         self.init(
             file: file, contentType: contentType, headers: headers, messageID: messageID, mic: mic, micAlgorithm: algorithm,
-            signed: metadata["as2.signed"] == "true", encrypted: metadata["as2.encrypted"] == "true", compressed: metadata["as2.compressed"] == "true",
+            signed: metadata["as2.signed"] == "true", encrypted: metadata["as2.encrypted"] == "true",
+            compressed: metadata["as2.compressed"] == "true",
             mdn: AS2MDNRequest(mode: mode, signed: metadata["as2.mdn-signed"] == "true"))
     }
 
     public init(
-        file: String, contentType: String, headers: [Header], messageID: String, mic: String, micAlgorithm: MICAlgorithm, signed: Bool, encrypted: Bool,
+        file: String, contentType: String, headers: [Header], messageID: String, mic: String, micAlgorithm: MICAlgorithm, signed: Bool,
+        encrypted: Bool,
         compressed: Bool, mdn: AS2MDNRequest
     ) {
         self.file = file

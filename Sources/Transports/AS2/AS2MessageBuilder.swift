@@ -54,7 +54,8 @@ public struct AS2MessageBuilder: Sendable {
             try CMS.compress(content: entity, scratch: try temporary("deflate"), output: der)
             layer = Layer(
                 headers: [
-                    ("Content-Type", "application/pkcs7-mime; smime-type=compressed-data; name=\"smime.p7z\""), ("Content-Transfer-Encoding", "binary"),
+                    ("Content-Type", "application/pkcs7-mime; smime-type=compressed-data; name=\"smime.p7z\""),
+                    ("Content-Transfer-Encoding", "binary"),
                     ("Content-Disposition", "attachment; filename=\"smime.p7z\""),
                 ], body: der)
         }
@@ -78,7 +79,10 @@ public struct AS2MessageBuilder: Sendable {
                         + "Content-Disposition: attachment; filename=\"smime.p7s\"\r\n\r\n\(base64)\r\n--\(boundary)--\r\n").utf8))
             layer = Layer(
                 headers: [
-                    ("Content-Type", "multipart/signed; protocol=\"application/pkcs7-signature\"; micalg=\(algorithm.micalg); boundary=\"\(boundary)\"")
+                    (
+                        "Content-Type",
+                        "multipart/signed; protocol=\"application/pkcs7-signature\"; micalg=\(algorithm.micalg); boundary=\"\(boundary)\""
+                    )
                 ], body: multipart)
         } else if settings.encrypt != nil {
             // Encrypted, unsigned: the MIC covers the entity that is encrypted, headers included.
@@ -94,7 +98,8 @@ public struct AS2MessageBuilder: Sendable {
                 output: der)
             layer = Layer(
                 headers: [
-                    ("Content-Type", "application/pkcs7-mime; smime-type=enveloped-data; name=\"smime.p7m\""), ("Content-Transfer-Encoding", "binary"),
+                    ("Content-Type", "application/pkcs7-mime; smime-type=enveloped-data; name=\"smime.p7m\""),
+                    ("Content-Transfer-Encoding", "binary"),
                     ("Content-Disposition", "attachment; filename=\"smime.p7m\""),
                 ], body: der)
         }

@@ -26,9 +26,10 @@ public final class AS2Transport: Transport {
         }
         let credentials: AS2Credentials
         do { credentials = try AS2Credentials.load(settings) } catch { return .failed(error: "\(error)", retryAfterMilliseconds: nil) }
-        let headers = [("Content-Type", message.contentType)] + message.headers.map { ($0.name, $0.value) } + [
-            (HTTPSTransport.attemptHeader, document.attemptID)
-        ]
+        let headers =
+            [("Content-Type", message.contentType)] + message.headers.map { ($0.name, $0.value) } + [
+                (HTTPSTransport.attemptHeader, document.attemptID)
+            ]
         let response: HTTPResponse
         do {
             response = try await client.perform(
@@ -42,23 +43,27 @@ public final class AS2Transport: Transport {
         switch response.status {
         case 200...299: break
         case 408, 425, 429, 500...599:
-            return .failed(error: response.summary, retryAfterMilliseconds: HTTPSTransport.retryAfter(response.header("retry-after"), now: clock.now()))
+            return .failed(
+                error: response.summary, retryAfterMilliseconds: HTTPSTransport.retryAfter(response.header("retry-after"), now: clock.now()))
         default:
             return .rejected(reason: "the partner's AS2 server refused the message: \(response.summary)")
         }
         switch message.mdn.mode {
         case "none": return .acknowledged(detail: "HTTP \(response.status); no MDN was requested, so this answer is the only acknowledgement")
-        case "async": return .accepted(reference: message.messageKey, detail: "HTTP \(response.status); the async MDN for \(message.messageID) is awaited")
+        case "async":
+            return .accepted(reference: message.messageKey, detail: "HTTP \(response.status); the async MDN for \(message.messageID) is awaited")
         default: break
         }
         guard !response.body.isEmpty else {
-            return .failed(error: "HTTP \(response.status) without the sync MDN that was requested for \(message.messageID)", retryAfterMilliseconds: nil)
+            return .failed(
+                error: "HTTP \(response.status) without the sync MDN that was requested for \(message.messageID)", retryAfterMilliseconds: nil)
         }
         let mdnHeaders = MIMEHeaders(response.headers.map { (name: $0.0, value: $0.1) })
         do {
             try await archive.keep(
                 ReceivedMDN(
-                    id: UUID().uuidString.lowercased(), messageKey: message.messageKey, deliveryID: document.deliveryID, partner: nil, channel: "sync",
+                    id: UUID().uuidString.lowercased(), messageKey: message.messageKey, deliveryID: document.deliveryID, partner: nil,
+                    channel: "sync",
                     receivedAt: clock.now(), headers: response.headers.map { "\($0.0): \($0.1)" }.joined(separator: "\r\n"), body: response.body))
         } catch {
             // Without its evidence an MDN does not count; the partner answers a resend with it again.
@@ -68,7 +73,8 @@ public final class AS2Transport: Transport {
         let verdict: MDNVerdict
         do {
             verdict = try await BlockingPool.run {
-                MDNCheck.evaluate(headers: mdnHeaders, body: body, partnerCertificates: credentials.partnerBundle, expected: message.expectation).verdict
+                MDNCheck.evaluate(headers: mdnHeaders, body: body, partnerCertificates: credentials.partnerBundle, expected: message.expectation)
+                    .verdict
             }
         } catch {
             return .failed(error: "the sync MDN could not be checked: \(error)", retryAfterMilliseconds: nil)
@@ -103,7 +109,8 @@ public final class AS2Transport: Transport {
             let verdict: MDNVerdict
             do {
                 verdict = try await BlockingPool.run {
-                    MDNCheck.evaluate(headers: parsed, body: mdn.body, partnerCertificates: credentials.partnerBundle, expected: message.expectation).verdict
+                    MDNCheck.evaluate(headers: parsed, body: mdn.body, partnerCertificates: credentials.partnerBundle, expected: message.expectation)
+                        .verdict
                 }
             } catch {
                 return .failed(error: "the async MDN could not be checked: \(error)")

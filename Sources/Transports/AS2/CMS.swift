@@ -16,7 +16,8 @@ public enum CMS {
             certificate.withUnsafeBufferPointer { certificate in
                 key.withUnsafeBufferPointer { key in
                     CGatewayShims_cms_sign(
-                        content, pointer(certificate), certificate.count, pointer(key), key.count, nil, digest, &signature, &length, &mic, &micLength, error,
+                        content, pointer(certificate), certificate.count, pointer(key), key.count, nil, digest, &signature, &length, &mic, &micLength,
+                        error,
                         size)
                 }
             }
@@ -50,6 +51,11 @@ public enum CMS {
         try call("compress") { error, size in CGatewayShims_cms_compress(content, scratch, output, error, size) }
     }
 
+    /// Inflates the CompressedData in `input` into `output`.
+    public static func uncompress(input: String, output: String) throws {
+        try call("decompress") { error, size in CGatewayShims_cms_uncompress(input, output, error, size) }
+    }
+
     /// Checks a detached signature over `content` (bytes) or `file`: the signer must be one of
     /// `certificates` (PEM, concatenated). Returns the signer's digest name.
     public static func verify(signature: [UInt8], content: [UInt8]? = nil, file: String? = nil, certificates: [UInt8]) throws -> String {
@@ -59,7 +65,8 @@ public enum CMS {
                 certificates.withUnsafeBufferPointer { certificates in
                     (content ?? []).withUnsafeBufferPointer { bytes in
                         CGatewayShims_cms_verify(
-                            signature.baseAddress, signature.count, file, bytes.baseAddress, bytes.count, pointer(certificates), certificates.count, &digest,
+                            signature.baseAddress, signature.count, file, bytes.baseAddress, bytes.count, pointer(certificates), certificates.count,
+                            &digest,
                             digest.count, error, size)
                     }
                 }
@@ -73,7 +80,9 @@ public enum CMS {
         var out = [UInt8](repeating: 0, count: 64)
         var length = 0
         try call("digest") { error, size in
-            bytes.withUnsafeBufferPointer { bytes in CGatewayShims_digest_file(file, bytes.baseAddress, bytes.count, algorithm, &out, &length, error, size) }
+            bytes.withUnsafeBufferPointer { bytes in
+                CGatewayShims_digest_file(file, bytes.baseAddress, bytes.count, algorithm, &out, &length, error, size)
+            }
         }
         return Array(out.prefix(length))
     }
