@@ -137,7 +137,7 @@ let package = Package(
 
         // MARK: Tests
         .testTarget(name: "GS1Tests", dependencies: ["GS1"], swiftSettings: swiftSettings),
-        .testTarget(name: "AS2Tests", dependencies: ["AS2", "Transports", "Partners", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "AS2Tests", dependencies: ["AS2", "Transports", "Partners", "TestSupport", "GatewayCore"], swiftSettings: swiftSettings),
         // The two store engines every store-backed test runs on, and raw SQL behind a store's back.
         .target(
             name: "StoreTestSupport", dependencies: ["Store", "Records", "Partners", "TestSupport"], path: "Tests/StoreTestSupport",

@@ -2,6 +2,7 @@
  * no payload is ever held in memory whole. Keys and certificates come in as PEM buffers.
  * Each function returns 0 on success; otherwise it writes the reason (with OpenSSL's own error
  * text) into `error` and returns non-zero. */
+#define _GNU_SOURCE /* timegm */
 #include "CGatewayShims.h"
 #include <openssl/bio.h>
 #include <openssl/cms.h>
@@ -13,7 +14,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <zlib.h>
+#include <openssl/bn.h>
 
 static int fail(char *error, size_t size, const char *what) {
     char detail[256] = "";
@@ -563,5 +566,44 @@ done:
     if (started) inflateEnd(&stream);
     if (in != NULL) fclose(in);
     if (out != NULL) fclose(out);
+    return status;
+}
+
+/* The index-th certificate of a PEM bundle: subject and issuer (one line), serial (hex),
+ * validity (seconds since 1970) and SHA-256 fingerprint. 0: read; 1: no such certificate. */
+int CGatewayShims_x509_info(const char *pem, size_t length, int index, char *subject, size_t subject_size, char *issuer, size_t issuer_size,
+                            char *serial, size_t serial_size, long long *not_before, long long *not_after, unsigned char *fingerprint,
+                            char *error, size_t error_size) {
+    STACK_OF(X509) *certificates = read_certificates(pem, length);
+    if (certificates == NULL) return fail(error, error_size, "no PEM certificate can be read");
+    int status = 1;
+    if (index >= sk_X509_num(certificates)) goto done;
+    X509 *certificate = sk_X509_value(certificates, index);
+    X509_NAME_oneline(X509_get_subject_name(certificate), subject, (int)subject_size);
+    X509_NAME_oneline(X509_get_issuer_name(certificate), issuer, (int)issuer_size);
+    BIGNUM *number = ASN1_INTEGER_to_BN(X509_get0_serialNumber(certificate), NULL);
+    char *hex = number == NULL ? NULL : BN_bn2hex(number);
+    snprintf(serial, serial_size, "%s", hex == NULL ? "" : hex);
+    OPENSSL_free(hex);
+    BN_free(number);
+    struct tm time;
+    if (!ASN1_TIME_to_tm(X509_get0_notBefore(certificate), &time)) {
+        status = fail(error, error_size, "the certificate's notBefore cannot be read");
+        goto done;
+    }
+    *not_before = (long long)timegm(&time);
+    if (!ASN1_TIME_to_tm(X509_get0_notAfter(certificate), &time)) {
+        status = fail(error, error_size, "the certificate's notAfter cannot be read");
+        goto done;
+    }
+    *not_after = (long long)timegm(&time);
+    unsigned int size = 0;
+    if (!X509_digest(certificate, EVP_sha256(), fingerprint, &size)) {
+        status = fail(error, error_size, "the certificate's fingerprint cannot be computed");
+        goto done;
+    }
+    status = 0;
+done:
+    sk_X509_pop_free(certificates, X509_free);
     return status;
 }

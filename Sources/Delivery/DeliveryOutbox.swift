@@ -58,7 +58,7 @@ public enum DeliveryOutbox {
         defer { try? FileManager.default.removeItem(atPath: built) }
         let message = try await BlockingPool.run {
             try AS2MessageBuilder(
-                settings: settings, credentials: try AS2Credentials.load(settings), workDirectory: (file as NSString).deletingLastPathComponent
+                settings: settings, credentials: try AS2Credentials.load(settings, now: now), workDirectory: (file as NSString).deletingLastPathComponent
             ).build(
                 AS2MessageBuilder.Payload(
                     file: file, contentType: contentType,

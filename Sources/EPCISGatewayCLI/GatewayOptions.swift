@@ -3,6 +3,7 @@ import Delivery
 import Foundation
 import GatewayServer
 import Partners
+import Transports
 import Store
 
 /// `--config FILE` and how a long-running command turns its flags into a
@@ -35,6 +36,13 @@ func guarded<T>(_ body: () async throws -> T) async throws -> T {
         throw ExitCode(1)
     } catch let exists as DeliveryExists {
         printError("error: \(exists)")
+        throw ExitCode(1)
+    } catch let unusable as TransportConfigurationError {
+        // A partner's keys or certificates cannot be used: nothing was queued.
+        printError("error: \(unusable); nothing was queued")
+        throw ExitCode(1)
+    } catch let failed as CMSError {
+        printError("error: \(failed); nothing was queued")
         throw ExitCode(1)
     } catch let rejected as ProfilesRejected {
         printError("error: \(rejected)")

@@ -65,7 +65,8 @@ func loadSchemas(_ directory: String) throws -> EPCISSchemas {
 /// `epcis-gateway partners check|list`.
 struct PartnersCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "partners", abstract: "Check and list partner profiles.", subcommands: [Check.self, List.self])
+        commandName: "partners", abstract: "Check and list partner profiles and their certificates.",
+        subcommands: [Check.self, List.self, Certificates.self])
 
     struct Check: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -81,16 +82,58 @@ struct PartnersCommand: AsyncParsableCommand {
         func run() async throws {
             let directory = directory ?? ProfileOptions.defaultDirectory
             let loaded = ProfileLoader().load(directory: directory)
+            // Certificates expired, expiring within 30 days, or not yet valid are warnings.
+            let certificates = CertificateReport.warnings(Array(loaded.profiles.values), now: DeliveryOutbox.now())
             if json {
-                print(try encodeJSON(loaded.problems))
+                print(try encodeJSON(CheckReport(problems: loaded.problems, certificateWarnings: certificates)))
             } else {
                 for problem in loaded.problems { print(problem.description) }
-                let warnings = loaded.problems.count - loaded.errors.count
+                for warning in certificates { print("warning: \(warning)") }
+                let warnings = loaded.problems.count - loaded.errors.count + certificates.count
                 print(
                     "\(loaded.files.count) profile(s) in \(directory): \(loaded.profiles.count) loaded, \(loaded.errors.count) error(s), \(warnings) warning(s)"
                 )
             }
-            if !loaded.errors.isEmpty || (strict && !loaded.problems.isEmpty) { throw ExitCode(1) }
+            if !loaded.errors.isEmpty || (strict && (!loaded.problems.isEmpty || !certificates.isEmpty)) { throw ExitCode(1) }
+        }
+    }
+
+    struct CheckReport: Encodable {
+        var problems: [ProfileProblem]
+        var certificateWarnings: [String]
+    }
+
+    struct Certificates: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List every certificate the profiles name: subject, issuer, fingerprint and days left.",
+            discussion: "Exit status: 1 when a certificate is expired, expiring within 30 days, not yet valid or unreadable (and no other of the partner's covers it).")
+        @OptionGroup var profileOptions: ProfileOptions
+        @Flag(help: "Print JSON.")
+        var json = false
+
+        func run() async throws {
+            let loaded = ProfileLoader().load(directory: profileOptions.directory)
+            for problem in loaded.errors { printError(problem.description) }
+            let now = DeliveryOutbox.now()
+            let profiles = Array(loaded.profiles.values)
+            let entries = CertificateReport.entries(profiles, now: now)
+            if json {
+                print(try encodeJSON(entries))
+            } else {
+                for entry in entries {
+                    let days = entry.daysLeft.map { "\($0) day(s) left" } ?? ""
+                    print("\(entry.partner)  \(entry.role)  \(entry.file)")
+                    if let subject = entry.subject {
+                        print("    subject      \(subject)\n    issuer       \(entry.issuer ?? "")\n    sha256       \(entry.fingerprint ?? "")")
+                        print("    valid        \(entry.notBefore ?? "") to \(entry.notAfter ?? "")  \(entry.status.uppercased())  \(days)")
+                    } else {
+                        print("    UNREADABLE   \(entry.problem ?? "")")
+                    }
+                }
+            }
+            let warnings = CertificateReport.warnings(profiles, now: now)
+            if !json { for warning in warnings { printError("warning: \(warning)") } }
+            if !warnings.isEmpty || !loaded.errors.isEmpty { throw ExitCode(1) }
         }
     }
 
@@ -223,7 +266,8 @@ struct QueueCommand: AsyncParsableCommand {
                 let attempts = try await store.attempts(id)
                 let actions = try await store.actions(id)
                 if json {
-                    print(try encodeJSON(DeliveryDetail(delivery: DeliveryView(row), attempts: attempts, actions: actions)))
+                    let mdns = try await store.mdns(delivery: id).map(MDNView.init)
+                    print(try encodeJSON(DeliveryDetail(delivery: DeliveryView(row), attempts: attempts, actions: actions, mdns: mdns)))
                     return
                 }
                 let view = DeliveryView(row)
@@ -261,6 +305,16 @@ struct QueueCommand: AsyncParsableCommand {
                     print(
                         "  \(DeliveryView.time(action.at))  \(action.action) by \(action.actor) (\(action.fromState) → \(action.toState)): \(action.reason)"
                     )
+                }
+                // AS2: every MDN as it arrived, the evidence behind the state above.
+                let mdns = try await store.mdns(delivery: id)
+                if !mdns.isEmpty || row.transport == "as2" {
+                    print("AS2 message \(row.metadata["as2.message-id"] ?? "-"), MIC \(row.metadata["as2.mic"] ?? "-") (\(row.metadata["as2.mic-algorithm"] ?? "-"))")
+                    print("MDNs received (\(mdns.count)):")
+                    for mdn in mdns {
+                        print("  \(DeliveryView.time(mdn.receivedAt))  \(mdn.channel) MDN [\(mdn.id)], \(mdn.body.count) bytes, as received:")
+                        print(mdn.headers + "\r\n\r\n" + String(decoding: mdn.body, as: UTF8.self))
+                    }
                 }
             }
         }
@@ -410,4 +464,22 @@ struct DeliveryDetail: Encodable {
     var delivery: DeliveryView
     var attempts: [AttemptRow]
     var actions: [ActionRow]
+    var mdns: [MDNView]
+}
+
+/// An MDN as received, for JSON (the body in base64: it is evidence, byte for byte).
+struct MDNView: Encodable {
+    var id: String
+    var channel: String
+    var receivedAt: String
+    var headers: String
+    var bodyBase64: String
+
+    init(_ row: MDNRow) {
+        id = row.id
+        channel = row.channel
+        receivedAt = DeliveryView.time(row.receivedAt)
+        headers = row.headers
+        bodyBase64 = Data(row.body).base64EncodedString()
+    }
 }

@@ -140,7 +140,7 @@ extension AS2Controller {
             throw APIError(error)
         }
         let credentials: AS2Credentials
-        do { credentials = try AS2Credentials.load(settings) } catch {
+        do { credentials = try AS2Credentials.load(settings, now: clock.now()) } catch {
             logger.error("an AS2 message cannot be opened: our keys cannot be read", metadata: ["partner": "\(profile.id)", "error": "\(error)"])
             throw APIError(
                 .failed, status: .serviceUnavailable, "the gateway cannot read its AS2 keys now; nothing was stored, send the message again later")

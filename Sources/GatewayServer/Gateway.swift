@@ -48,7 +48,7 @@ public struct Gateway: Sendable {
         let profiles = try PartnerDirectory(directory: configuration.profiles, interval: configuration.profileReload)
         try makeDataDirectory()
         try await StoreLocation.withStore(configuration.store) { store in
-            var services: [any Service] = [profiles, try dispatcher(store, profiles)]
+            var services: [any Service] = [profiles, try dispatcher(store, profiles), CertificateWatch(partners: { profiles.current }, clock: clock)]
             if let http = configuration.http {
                 services.append(
                     Application(

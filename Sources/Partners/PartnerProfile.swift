@@ -165,6 +165,15 @@ public struct AS2Settings: Hashable, Sendable {
         /// RSAES-OAEP: only where the partner agreed to it.
         case rsaOAEP = "rsa-oaep"
     }
+    /// A certificate and its private key (PEM files).
+    public struct KeyPair: Hashable, Sendable {
+        public var certificate: String
+        public var key: String
+        public init(certificate: String, key: String) {
+            self.certificate = certificate
+            self.key = key
+        }
+    }
     /// How and whether the partner acknowledges.
     public enum MDNMode: String, Hashable, Sendable, CaseIterable {
         /// In the response to the POST.
@@ -191,8 +200,12 @@ public struct AS2Settings: Hashable, Sendable {
     /// The partner's certificates (PEM): the current one first to encrypt to, chosen by
     /// validity dates; any of them may sign its MDNs and messages (rollover).
     public var partnerCertificates: [String]
+    /// Our current certificate and key (PEM): what we sign with and the partner encrypts to.
     public var ourCertificate: String
     public var ourKey: String
+    /// Our earlier certificates and keys, kept to decrypt what the partner still encrypts to
+    /// them during a rollover (the overlap window ends when each expires).
+    public var previousKeys: [KeyPair] = []
     public var mdnMode: MDNMode
     public var mdnSigned: Bool
     /// Where the partner POSTs async MDNs (our `/as2` endpoint as the partner reaches it).

@@ -433,7 +433,7 @@ private struct ProfileReader {
     func as2(_ fields: Fields) -> AS2Settings? {
         fields.rejectUnknown([
             "url", "as2From", "as2To", "sign", "encrypt", "keyEncryption", "compress", "partnerCertificate", "partnerCertificates",
-            "ourCertificate", "ourKey", "mdn", "fileName", "caFile", "maxInboundBytes", "timeout",
+            "ourCertificate", "ourKey", "previousKeys", "mdn", "fileName", "caFile", "maxInboundBytes", "timeout",
         ])
         let start = log.problems.count
         let url = self.url(fields, "url", schemes: ["https", "http"])
@@ -482,6 +482,24 @@ private struct ProfileReader {
         }
         let ourCertificate = requiredPath(fields, "ourCertificate", hint: "add our certificate (PEM) the partner has")
         let ourKey = requiredPath(fields, "ourKey", hint: "add our private key file (PEM)")
+        var previousKeys: [AS2Settings.KeyPair] = []
+        if let node = fields.value("previousKeys") {
+            if let list = node.sequence {
+                for (index, item) in list.enumerated() {
+                    guard let pair = Fields(item, path: "\(fields.keyPath("previousKeys"))[\(index)]", log: log) else { continue }
+                    pair.rejectUnknown(["certificate", "key"])
+                    if let certificate = requiredPath(pair, "certificate", hint: "add the earlier certificate (PEM)"),
+                        let key = requiredPath(pair, "key", hint: "add the earlier certificate's private key (PEM)")
+                    {
+                        previousKeys.append(AS2Settings.KeyPair(certificate: certificate, key: key))
+                    }
+                }
+            } else {
+                log.add(
+                    "wrong-type", at: node, key: fields.keyPath("previousKeys"), "must be a list of {certificate, key}",
+                    hint: "write one `- { certificate: old.crt, key: old.key }` line per earlier key")
+            }
+        }
         var mode = AS2Settings.MDNMode.sync
         var signed = true
         var mdnURL: String?
@@ -531,6 +549,7 @@ private struct ProfileReader {
             ourKey: ourKey, mdnMode: mode, mdnSigned: signed, mdnURL: mdnURL, fileName: fileName, caFile: caFile, maxInboundBytes: maxInbound,
             requestTimeout: timeout)
         settings.asyncMDNAllowList = allowList
+        settings.previousKeys = previousKeys
         return settings
     }
 

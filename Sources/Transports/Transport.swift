@@ -110,4 +110,6 @@ extension ErrorCode where Domain == TransportConfigurationError {
     public static let secretUnreadable = Self("secret-unreadable")
     /// A key or certificate file a profile names cannot be read.
     public static let fileUnreadable = Self("file-unreadable")
+    /// No certificate of the partner is valid now.
+    public static let certificateInvalid = Self("certificate-invalid")
 }

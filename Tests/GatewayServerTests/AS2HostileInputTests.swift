@@ -24,7 +24,7 @@ import Transports
         let sender: AS2Settings
     }
 
-    static func fixture() throws -> Fixture? {
+    static func fixture(_ change: (inout AS2Settings, URL) -> Void = { _, _ in }) throws -> Fixture? {
         guard let certificates = Peers.certificates else {
             print("⚠️  AS2 hostile-input tests SKIPPED: ../shared/peers is not beside the project")
             if Peers.required { Issue.record("../shared/peers is missing") }
@@ -38,6 +38,7 @@ import Transports
             url: "http://127.0.0.1:9/unused", as2From: "PARTNER", as2To: "GATEWAY", partnerCertificates: [path("gateway.crt")],
             ourCertificate: path("partner.crt"), ourKey: path("partner.key"))
         ours.maxInboundBytes = 1 << 20
+        change(&ours, certificates)
         let profile = PartnerProfile(id: "sender", name: "sender", glns: [], epcis: EPCISSettings(), transport: .as2(ours), file: "sender.yaml")
         let app = Application(
             router: Gateway.router(
@@ -55,7 +56,7 @@ import Transports
         let document = (fixture.work as NSString).appendingPathComponent("doc-\(UUID().uuidString).xml")
         try text.write(toFile: document, atomically: true, encoding: .utf8)
         let output = document + ".as2"
-        let message = try AS2MessageBuilder(settings: settings, credentials: try AS2Credentials.load(settings), workDirectory: fixture.work).build(
+        let message = try AS2MessageBuilder(settings: settings, credentials: try AS2Credentials.load(settings, now: Int64(Date().timeIntervalSince1970 * 1000)), workDirectory: fixture.work).build(
             AS2MessageBuilder.Payload(file: document, contentType: "application/xml", fileName: "doc.xml"), output: output, now: 1_700_000_000_000,
             id: UUID().uuidString.lowercased())
         var headers = HTTPFields()
@@ -167,5 +168,25 @@ import Transports
             #expect(status == .contentTooLarge && text.contains("maxInboundBytes"), "\(text)")
         }
         #expect(try await fixture.store.inboundMessages(partner: nil, limit: 10).isEmpty)
+    }
+
+    @Test func duringARolloverAMessageEncryptedToOurEarlierCertificateStillOpens() async throws {
+        // Our current key is `other`; the partner still encrypts to our earlier `partner` certificate.
+        guard
+            let fixture = try Self.fixture({ ours, certificates in
+                ours.previousKeys = [
+                    AS2Settings.KeyPair(
+                        certificate: certificates.appendingPathComponent("partner.crt").path, key: certificates.appendingPathComponent("partner.key").path)
+                ]
+                ours.ourCertificate = certificates.appendingPathComponent("other.crt").path
+                ours.ourKey = certificates.appendingPathComponent("other.key").path
+            })
+        else { return }
+        let (headers, body) = try Self.message(fixture)
+        try await fixture.app.test(.router) { client in
+            let (status, text, _) = try await Self.post(client, headers, body)
+            #expect(status == .ok && text.contains("; processed\r\n"), "\(text.prefix(800))")
+        }
+        #expect(try await fixture.store.inboundMessages(partner: nil, limit: 10).map(\.status) == ["processed"])
     }
 }

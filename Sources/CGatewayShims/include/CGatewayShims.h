@@ -41,6 +41,9 @@ int CGatewayShims_cms_uncompress(const char *input_path, const char *output_path
 /* A digest of a file (path) or of bytes (path NULL); out holds at least 64 bytes. */
 int CGatewayShims_digest_file(const char *path, const unsigned char *bytes, size_t length, const char *digest, unsigned char *out,
                               size_t *out_length, char *error, size_t error_size);
+int CGatewayShims_x509_info(const char *pem, size_t length, int index, char *subject, size_t subject_size, char *issuer, size_t issuer_size,
+                            char *serial, size_t serial_size, long long *not_before, long long *not_after, unsigned char *fingerprint,
+                            char *error, size_t error_size);
 void CGatewayShims_free(void *pointer);
 
 /* libssh2: libssh2_session_init is a macro over libssh2_session_init_ex. */

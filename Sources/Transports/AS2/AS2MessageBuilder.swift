@@ -94,7 +94,7 @@ public struct AS2MessageBuilder: Sendable {
             let entity = try layer.write(to: try temporary("encrypted-entity.mime"))
             let der = try temporary("enveloped.p7m")
             try CMS.encrypt(
-                content: entity, certificate: credentials.partnerCertificates.first ?? [], cipher: cipher, oaep: settings.keyEncryption == .rsaOAEP,
+                content: entity, certificate: credentials.encryptionCertificate, cipher: cipher, oaep: settings.keyEncryption == .rsaOAEP,
                 output: der)
             layer = Layer(
                 headers: [

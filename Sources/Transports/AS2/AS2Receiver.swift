@@ -79,10 +79,20 @@ public struct AS2Receiver: Sendable {
                     let der = try temporary("enveloped.p7m")
                     try entity.body(to: der)
                     let opened = try temporary("decrypted.mime")
-                    do {
-                        try CMS.decrypt(input: der, certificate: credentials.ourCertificate, key: credentials.ourKey, output: opened)
-                    } catch {
-                        return refuse("decryption-failed", "the message cannot be decrypted with our key: \(error)")
+                    // The current key first, then earlier ones the partner may still encrypt to.
+                    var failures: [String] = []
+                    for (certificate, key) in credentials.decryptionKeys {
+                        do {
+                            try CMS.decrypt(input: der, certificate: certificate, key: key, output: opened)
+                            failures = []
+                            break
+                        } catch {
+                            failures.append("\(error)")
+                        }
+                    }
+                    if !failures.isEmpty {
+                        return refuse(
+                            "decryption-failed", "the message cannot be decrypted with our key(s): \(failures.joined(separator: "; "))")
                     }
                     received.encrypted = true
                     if !received.signed {

@@ -25,7 +25,7 @@ public final class AS2Transport: Transport {
                     + "cancel it and queue the shipment again")
         }
         let credentials: AS2Credentials
-        do { credentials = try AS2Credentials.load(settings) } catch { return .failed(error: "\(error)", retryAfterMilliseconds: nil) }
+        do { credentials = try AS2Credentials.load(settings, now: clock.now()) } catch { return .failed(error: "\(error)", retryAfterMilliseconds: nil) }
         let headers =
             [("Content-Type", message.contentType)] + message.headers.map { ($0.name, $0.value) } + [
                 (HTTPSTransport.attemptHeader, document.attemptID)
@@ -99,7 +99,7 @@ public final class AS2Transport: Transport {
         do { received = try await archive.received(messageKey: reference) } catch { return .failed(error: "\(error)") }
         guard !received.isEmpty else { return .pending(detail: "no async MDN for \(message.messageID) has arrived yet") }
         let credentials: AS2Credentials
-        do { credentials = try AS2Credentials.load(settings) } catch { return .failed(error: "\(error)") }
+        do { credentials = try AS2Credentials.load(settings, now: clock.now()) } catch { return .failed(error: "\(error)") }
         var refusals: [String] = []
         for mdn in received {
             guard case .success(let parsed) = MIMEHeaders.parse(mdn.headers) else {
