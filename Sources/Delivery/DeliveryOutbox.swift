@@ -19,9 +19,13 @@ public enum DeliveryOutbox {
         case .as2: poll = .seconds(2)
         case .sftp: poll = .seconds(60)
         }
+        // A missing async MDN: the partner answers a resend of the same bytes with its MDN.
+        let onLate: AcknowledgementPolicy.OnLate
+        if case .as2 = profile.transport { onLate = profile.acknowledgement.onLate ?? .resend } else { onLate = profile.acknowledgement.onLate ?? .wait }
         return DeliveryPolicy(
             retrySchedule: profile.retry.schedule.map(\.milliseconds), giveUpAfter: profile.retry.giveUpAfter.milliseconds,
-            acknowledgementTimeout: profile.acknowledgement.timeout.milliseconds, pollInterval: poll.milliseconds)
+            acknowledgementTimeout: profile.acknowledgement.timeout.milliseconds, pollInterval: poll.milliseconds,
+            onLate: DeliveryPolicy.LateAction(rawValue: onLate.rawValue) ?? .wait)
     }
 
     /// For deliveries whose partner profile is not loaded (the profile defaults).

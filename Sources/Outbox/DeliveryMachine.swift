@@ -36,12 +36,26 @@ public struct DeliveryPolicy: Hashable, Sendable {
     public var acknowledgementTimeout: Int64
     /// Between polls of an acknowledgement (capture job).
     public var pollInterval: Int64
+    /// What a poll does once the acknowledgement is late.
+    public var onLate: LateAction
 
-    public init(retrySchedule: [Int64], giveUpAfter: Int64, acknowledgementTimeout: Int64, pollInterval: Int64) {
+    /// What happens to a delivery whose acknowledgement is overdue.
+    public enum LateAction: String, Hashable, Sendable, CaseIterable {
+        /// Keep waiting (and polling); the delivery shows as LATE.
+        case wait
+        /// Send the same bytes again (an AS2 partner answers a duplicate with its MDN), until
+        /// the give-up time; then dead-letter.
+        case resend
+        /// Dead-letter it: an operator decides.
+        case deadLetter = "dead-letter"
+    }
+
+    public init(retrySchedule: [Int64], giveUpAfter: Int64, acknowledgementTimeout: Int64, pollInterval: Int64, onLate: LateAction = .wait) {
         self.retrySchedule = retrySchedule.isEmpty ? [60_000] : retrySchedule
         self.giveUpAfter = giveUpAfter
         self.acknowledgementTimeout = acknowledgementTimeout
         self.pollInterval = pollInterval
+        self.onLate = onLate
     }
 }
 
@@ -172,6 +186,20 @@ public enum DeliveryMachine {
             next.dueAt = nil
         case (.stillPending(_), .awaitingAcknowledgement):
             next.dueAt = now + policy.pollInterval
+            if let deadline = current.acknowledgementDeadline, now > deadline, policy.onLate != .wait {
+                let overdue = "no acknowledgement by the deadline \(deadline) (acknowledgement.timeout)"
+                if policy.onLate == .resend && now <= current.queuedAt + policy.giveUpAfter {
+                    // The same bytes again, at once; the claim makes it an attempt.
+                    next.state = .retryWait
+                    next.dueAt = now
+                    next.acknowledgementDeadline = nil
+                    next.lastError = "\(overdue); the same bytes are sent again"
+                } else {
+                    next.state = .deadLettered
+                    next.dueAt = nil
+                    next.lastError = policy.onLate == .resend ? "\(overdue), and resending gave up (retry.giveUpAfter)" : overdue
+                }
+            }
         case (.pollFailed(let error), .awaitingAcknowledgement):
             next.lastError = error
             next.dueAt = now + policy.pollInterval

@@ -286,10 +286,25 @@ public struct RetryPolicy: Hashable, Sendable {
     }
 }
 
-/// How long the partner may take to acknowledge a document before it is shown as late.
+/// How long the partner may take to acknowledge a document before it is shown as late, and
+/// what happens then.
 public struct AcknowledgementPolicy: Hashable, Sendable {
+    /// What happens once the acknowledgement is late.
+    public enum OnLate: String, Hashable, Sendable, CaseIterable {
+        /// Keep waiting; the delivery shows as LATE (the default for HTTPS capture jobs).
+        case wait
+        /// Send the same bytes again, until `retry.giveUpAfter` (the default for AS2 async MDNs).
+        case resend
+        /// Dead-letter the delivery for an operator.
+        case deadLetter = "dead-letter"
+    }
     public var timeout: Duration
-    public init(timeout: Duration = .seconds(7200)) { self.timeout = timeout }
+    /// Nil: the transport's default.
+    public var onLate: OnLate?
+    public init(timeout: Duration = .seconds(7200), onLate: OnLate? = nil) {
+        self.timeout = timeout
+        self.onLate = onLate
+    }
 }
 
 /// How big a document the partner takes.

@@ -622,9 +622,12 @@ private struct ProfileReader {
     func acknowledgementPolicy(_ root: Fields) -> AcknowledgementPolicy? {
         guard let node = root.value("acknowledgement") else { return AcknowledgementPolicy() }
         guard let fields = Fields(node, path: "acknowledgement", log: log) else { return nil }
-        fields.rejectUnknown(["timeout"])
-        guard fields.has("timeout") else { return AcknowledgementPolicy() }
-        return fields.duration("timeout").map(AcknowledgementPolicy.init(timeout:))
+        fields.rejectUnknown(["timeout", "onLate"])
+        let start = log.problems.count
+        var policy = AcknowledgementPolicy()
+        if fields.has("timeout") { policy.timeout = fields.duration("timeout") ?? policy.timeout }
+        if fields.has("onLate") { policy.onLate = fields.choice("onLate", AcknowledgementPolicy.OnLate.self) }
+        return log.problems[start...].contains { $0.severity == .error } ? nil : policy
     }
 
     func documentLimits(_ root: Fields) -> DocumentLimits? {

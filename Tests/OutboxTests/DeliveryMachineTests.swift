@@ -119,4 +119,29 @@ import Testing
             #expect(throws: IllegalTransition.self) { try apply(event, .new(at: 0), at: 1) }
         }
     }
+
+    @Test func aLateAcknowledgementFollowsThePolicyResendWaitOrDeadLetter() throws {
+        func awaiting(_ policy: DeliveryPolicy) throws -> DeliverySnapshot {
+            var delivery = try DeliveryMachine.apply(.claimed, to: .new(at: 0), policy: policy, now: 10).get()
+            delivery = try DeliveryMachine.apply(.accepted(reference: "<m@gw>", detail: "200"), to: delivery, policy: policy, now: 20).get()
+            return try DeliveryMachine.apply(.claimed, to: delivery, policy: policy, now: 700_000).get()
+        }
+        var resend = policy
+        resend.onLate = .resend
+        let resent = try DeliveryMachine.apply(.stillPending(detail: "no MDN"), to: try awaiting(resend), policy: resend, now: 700_000).get()
+        #expect(resent.state == .retryWait && resent.dueAt == 700_000 && resent.lastError?.contains("sent again") == true)
+        let again = try DeliveryMachine.apply(.claimed, to: resent, policy: resend, now: 700_001).get()
+        #expect(again.state == .sending && again.attempts == 2, "the resend is a send attempt of the same delivery")
+        // Past the give-up time a late acknowledgement dead-letters instead.
+        let tooLate = try DeliveryMachine.apply(.stillPending(detail: "no MDN"), to: try awaiting(resend), policy: resend, now: 3_600_001).get()
+        #expect(tooLate.state == .deadLettered && tooLate.lastError?.contains("gave up") == true)
+        var dead = policy
+        dead.onLate = .deadLetter
+        #expect(try DeliveryMachine.apply(.stillPending(detail: ""), to: try awaiting(dead), policy: dead, now: 700_000).get().state == .deadLettered)
+        let waiting = try DeliveryMachine.apply(.stillPending(detail: ""), to: try awaiting(policy), policy: policy, now: 700_000).get()
+        #expect(waiting.state == .awaitingAcknowledgement && waiting.isLate(at: 700_000), "wait: still polled, shown LATE")
+        // Before the deadline nothing changes, whatever the policy.
+        let early = try DeliveryMachine.apply(.stillPending(detail: ""), to: try awaiting(resend), policy: resend, now: 500_000).get()
+        #expect(early.state == .awaitingAcknowledgement)
+    }
 }
