@@ -170,47 +170,6 @@ done:
     return status;
 }
 
-int CGatewayShims_cms_decrypt(const char *input_path, const char *certificate_pem, size_t certificate_length, const char *key_pem,
-                              size_t key_length, const char *passphrase, const char *output_path, char *error, size_t error_size) {
-    int status = 1;
-    STACK_OF(X509) *certificates = read_certificates(certificate_pem, certificate_length);
-    EVP_PKEY *key = read_key(key_pem, key_length, passphrase);
-    BIO *in = NULL, *out = NULL;
-    CMS_ContentInfo *cms = NULL;
-    if (certificates == NULL || key == NULL) {
-        status = fail(error, error_size, "our certificate or key cannot be read as PEM");
-        goto done;
-    }
-    if ((in = BIO_new_file(input_path, "rb")) == NULL || (out = BIO_new_file(output_path, "wb")) == NULL) {
-        status = fail(error, error_size, "the files to decrypt from and to cannot be opened");
-        goto done;
-    }
-    if ((cms = d2i_CMS_bio(in, NULL)) == NULL) {
-        status = fail(error, error_size, "the body is not DER/BER CMS");
-        goto done;
-    }
-    if (OBJ_obj2nid(CMS_get0_type(cms)) != NID_pkcs7_enveloped) {
-        snprintf(error, error_size, "the CMS content is not EnvelopedData");
-        goto done;
-    }
-    if (!CMS_decrypt(cms, key, sk_X509_value(certificates, 0), NULL, out, CMS_BINARY)) {
-        status = fail(error, error_size, "decryption failed (not encrypted to our certificate, or damaged)");
-        goto done;
-    }
-    if (BIO_flush(out) <= 0) {
-        status = fail(error, error_size, "the decrypted entity cannot be written");
-        goto done;
-    }
-    status = 0;
-done:
-    BIO_free(in);
-    BIO_free(out);
-    CMS_ContentInfo_free(cms);
-    EVP_PKEY_free(key);
-    sk_X509_pop_free(certificates, X509_free);
-    return status;
-}
-
 int CGatewayShims_cms_verify(const unsigned char *signature, size_t signature_length, const char *content_path,
                              const unsigned char *content, size_t content_length, const char *certificates_pem, size_t certificates_length,
                              char *digest_name, size_t digest_name_size, char *error, size_t error_size) {
@@ -604,6 +563,171 @@ int CGatewayShims_x509_info(const char *pem, size_t length, int index, char *sub
     }
     status = 0;
 done:
+    sk_X509_pop_free(certificates, X509_free);
+    return status;
+}
+
+/* Appends a DER header for `tag` and `length` to `out`; returns the bytes written. */
+static size_t put_header(unsigned char *out, unsigned char tag, unsigned long long length) {
+    out[0] = tag;
+    return 1 + der_length(length, out + 1);
+}
+
+/* Reads the value of the element whose header was just read into `buffer` (definite lengths
+ * only, at most `size` bytes): for the small fields of EnvelopedData. */
+static int read_small(FILE *in, long long length, unsigned char *buffer, size_t size) {
+    if (length < 0 || (unsigned long long)length > size) return 0;
+    return fread(buffer, 1, (size_t)length, in) == (size_t)length;
+}
+
+/* Decrypts EnvelopedData streaming: the small fields (version, recipients, algorithm) are
+ * re-encoded into a CMS structure whose encrypted content is detached, the encrypted octets
+ * are copied to `scratch_path`, and OpenSSL decrypts them from there through its cipher BIO,
+ * so memory never holds the content. */
+int CGatewayShims_cms_decrypt_stream(const char *input_path, const char *scratch_path, const char *certificate_pem, size_t certificate_length,
+                                     const char *key_pem, size_t key_length, const char *output_path, char *error, size_t error_size) {
+    static const unsigned char enveloped_oid[] = {0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x07, 0x03};
+    enum { SMALL = 1 << 16 };
+    FILE *in = fopen(input_path, "rb"), *scratch = NULL;
+    unsigned char *version = malloc(SMALL), *recipients = malloc(SMALL), *type = malloc(256), *algorithm = malloc(1024), *der = NULL;
+    long long version_length = 0, recipients_length = 0, type_length = 0, algorithm_length = 0, length = 0;
+    int tag = 0, status = 1;
+    const char *problem = "the body is not DER/BER CMS EnvelopedData";
+    STACK_OF(X509) *certificates = read_certificates(certificate_pem, certificate_length);
+    EVP_PKEY *key = read_key(key_pem, key_length, NULL);
+    CMS_ContentInfo *cms = NULL;
+    BIO *content = NULL, *out = NULL;
+    unsigned char small[64];
+    if (in == NULL || version == NULL || recipients == NULL || type == NULL || algorithm == NULL) goto done;
+    if (certificates == NULL || key == NULL) {
+        problem = "our certificate or key cannot be read as PEM";
+        goto done;
+    }
+    if (!read_header(in, &tag, &length) || tag != 0x30) goto done;
+    if (!read_header(in, &tag, &length) || tag != 0x06 || !read_small(in, length, small, sizeof small)) goto done;
+    if (length != sizeof enveloped_oid || memcmp(small, enveloped_oid, sizeof enveloped_oid) != 0) {
+        problem = "the CMS content is not EnvelopedData";
+        goto done;
+    }
+    if (!read_header(in, &tag, &length) || tag != 0xA0) goto done;
+    if (!read_header(in, &tag, &length) || tag != 0x30) goto done;
+    if (!read_header(in, &tag, &version_length) || tag != 0x02 || !read_small(in, version_length, version, SMALL)) goto done;
+    if (!read_header(in, &tag, &length)) goto done;
+    if (tag == 0xA0) { /* originatorInfo: not used by AS2; refused rather than dropped */
+        problem = "EnvelopedData with originatorInfo is not supported";
+        goto done;
+    }
+    if (tag != 0x31 || !read_small(in, length, recipients, SMALL)) {
+        problem = "the EnvelopedData recipients cannot be read (indefinite or over 64 KB)";
+        goto done;
+    }
+    recipients_length = length;
+    /* encryptedContentInfo: contentType, contentEncryptionAlgorithm, [0] encryptedContent */
+    if (!read_header(in, &tag, &length) || tag != 0x30) goto done;
+    if (!read_header(in, &tag, &type_length) || tag != 0x06 || !read_small(in, type_length, type, 256)) goto done;
+    if (!read_header(in, &tag, &algorithm_length) || tag != 0x30 || !read_small(in, algorithm_length, algorithm, 1024)) goto done;
+    if (!read_header(in, &tag, &length)) goto done;
+    if ((scratch = fopen(scratch_path, "wb")) == NULL) {
+        problem = "the scratch file cannot be created";
+        goto done;
+    }
+    if (tag == 0x80 && length >= 0) {
+        unsigned char buffer[65536];
+        long long left = length;
+        while (left > 0) {
+            size_t want = left > (long long)sizeof buffer ? sizeof buffer : (size_t)left;
+            if (fread(buffer, 1, want, in) != want || fwrite(buffer, 1, want, scratch) != want) goto done;
+            left -= (long long)want;
+        }
+    } else if (tag == 0xA0) {
+        long long remaining = length;
+        for (;;) {
+            if (length >= 0 && remaining <= 0) break;
+            int chunk_tag;
+            long long chunk;
+            if (!read_header(in, &chunk_tag, &chunk)) goto done;
+            if (chunk_tag == 0x00 && chunk == 0) break;
+            if (chunk_tag != 0x04 || chunk < 0) goto done;
+            unsigned char buffer[65536];
+            long long left = chunk;
+            while (left > 0) {
+                size_t want = left > (long long)sizeof buffer ? sizeof buffer : (size_t)left;
+                if (fread(buffer, 1, want, in) != want || fwrite(buffer, 1, want, scratch) != want) goto done;
+                left -= (long long)want;
+            }
+            unsigned char scratch_header[10];
+            remaining -= 1 + (long long)der_length((unsigned long long)chunk, scratch_header) + chunk;
+        }
+    } else {
+        problem = "the EnvelopedData has no encrypted content";
+        goto done;
+    }
+    if (fclose(scratch) != 0) {
+        scratch = NULL;
+        problem = "the scratch file cannot be written";
+        goto done;
+    }
+    scratch = NULL;
+    /* Re-encode: ContentInfo { OID, [0] { EnvelopedData { version, recipients, { type, algorithm } } } } */
+    unsigned long long encrypted_info = der_size((unsigned long long)type_length) + der_size((unsigned long long)algorithm_length);
+    unsigned long long body = der_size((unsigned long long)version_length) + der_size((unsigned long long)recipients_length) + der_size(encrypted_info);
+    unsigned long long explicit_body = der_size(body);
+    unsigned long long total = der_size(sizeof enveloped_oid) + der_size(explicit_body);
+    size_t capacity = (size_t)der_size(total);
+    if ((der = malloc(capacity)) == NULL) goto done;
+    size_t at = put_header(der, 0x30, total);
+    at += put_header(der + at, 0x06, sizeof enveloped_oid);
+    memcpy(der + at, enveloped_oid, sizeof enveloped_oid);
+    at += sizeof enveloped_oid;
+    at += put_header(der + at, 0xA0, explicit_body);
+    at += put_header(der + at, 0x30, body);
+    at += put_header(der + at, 0x02, (unsigned long long)version_length);
+    memcpy(der + at, version, (size_t)version_length);
+    at += (size_t)version_length;
+    at += put_header(der + at, 0x31, (unsigned long long)recipients_length);
+    memcpy(der + at, recipients, (size_t)recipients_length);
+    at += (size_t)recipients_length;
+    at += put_header(der + at, 0x30, encrypted_info);
+    at += put_header(der + at, 0x06, (unsigned long long)type_length);
+    memcpy(der + at, type, (size_t)type_length);
+    at += (size_t)type_length;
+    at += put_header(der + at, 0x30, (unsigned long long)algorithm_length);
+    memcpy(der + at, algorithm, (size_t)algorithm_length);
+    at += (size_t)algorithm_length;
+    const unsigned char *cursor = der;
+    if ((cms = d2i_CMS_ContentInfo(NULL, &cursor, (long)at)) == NULL) {
+        status = fail(error, error_size, "the EnvelopedData header cannot be read");
+        goto cleanup;
+    }
+    if ((content = BIO_new_file(scratch_path, "rb")) == NULL || (out = BIO_new_file(output_path, "wb")) == NULL) {
+        status = fail(error, error_size, "the files to decrypt from and to cannot be opened");
+        goto cleanup;
+    }
+    if (!CMS_decrypt(cms, key, sk_X509_value(certificates, 0), content, out, CMS_BINARY)) {
+        status = fail(error, error_size, "decryption failed (not encrypted to our certificate, or damaged)");
+        goto cleanup;
+    }
+    if (BIO_flush(out) <= 0) {
+        status = fail(error, error_size, "the decrypted entity cannot be written");
+        goto cleanup;
+    }
+    status = 0;
+    goto cleanup;
+done:
+    snprintf(error, error_size, "%s", problem);
+cleanup:
+    if (scratch != NULL) fclose(scratch);
+    if (in != NULL) fclose(in);
+    remove(scratch_path);
+    free(version);
+    free(recipients);
+    free(type);
+    free(algorithm);
+    free(der);
+    BIO_free(content);
+    BIO_free(out);
+    CMS_ContentInfo_free(cms);
+    EVP_PKEY_free(key);
     sk_X509_pop_free(certificates, X509_free);
     return status;
 }

@@ -1,5 +1,8 @@
 import Delivery
 import Foundation
+#if canImport(Glibc)
+    import Glibc
+#endif
 import Outbox
 import Partners
 import Store
@@ -200,5 +203,45 @@ import Transports
         #expect(exchange.received.last?["status"] as? String != "processed")
         let files = (try? FileManager.default.contentsOfDirectory(atPath: exchange.inbox.path)) ?? []
         #expect(files.isEmpty, "nothing reached the partner's inbox")
+    }
+
+    @Test func djangoPyAS2AsTheReceiverAcknowledgesWithASignedMDN() async throws {
+        guard Peers.certificates != nil else {
+            print("⚠️  django-pyas2 interop SKIPPED: ../shared/peers is not beside the project")
+            if Peers.required { Issue.record("../shared/peers is missing") }
+            return
+        }
+        // Its own venv, project and certificates (about 30 s the first time); it stops by itself.
+        let work = FileManager.default.temporaryDirectory.appendingPathComponent("djpyas2-\(UUID().uuidString)")
+        let port = Peers.freePort()
+        // Through python's subprocess (close_fds): the script leaves the server running, and a
+        // server that inherited the descriptor Foundation watches would hold up the wait for the script.
+        let started = try await Command.runDetached([
+            "python3", "-c", "import subprocess, sys; sys.exit(subprocess.run(sys.argv[1:]).returncode)", "bash",
+            Peers.shared.appendingPathComponent("as2/djpyas2_peer.sh").path, work.path, "\(port)", "120",
+        ])
+        try #require(started.status == 0, "django-pyas2 did not start: \(started.output)")
+        defer {
+            if let pid = (try? String(contentsOf: work.appendingPathComponent("runserver.pid"), encoding: .utf8)).flatMap({ Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }) {
+                kill(pid, SIGTERM)
+            }
+        }
+        guard let store = try await Engine.sqlite.makeStore() else { return }
+        defer { Task { try? await store.close() } }
+        let certificates = work.appendingPathComponent("certs")
+        var profile = Self.profile(port: port)
+        guard case .as2(var settings) = profile.transport else { return }
+        settings.url = "http://127.0.0.1:\(port)/pyas2/as2receive"
+        settings.partnerCertificates = [certificates.appendingPathComponent("partner.crt").path]
+        settings.ourCertificate = certificates.appendingPathComponent("gateway.crt").path
+        settings.ourKey = certificates.appendingPathComponent("gateway.key").path
+        profile.transport = .as2(settings)
+        let row = try await DeliveryOutbox.enqueue(
+            try documentFile("django"), for: profile, shipment: "SHIP-DJ", documentID: "urn:uuid:django-1", contentType: "application/json", queue: store)
+        _ = try await Self.dispatcher(store, profile).runOnce()
+        let done = try #require(try await store.delivery(row.id))
+        #expect(done.snapshot.state == .acknowledged, "\(done.snapshot)")
+        let attempts = try await store.attempts(row.id)
+        #expect(attempts.last?.detail.contains("MIC \(done.metadata["as2.mic"] ?? "?") matched") == true, "\(attempts.map(\.detail))")
     }
 }

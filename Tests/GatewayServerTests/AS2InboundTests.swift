@@ -64,11 +64,7 @@ import Testing
     }
 
     /// Runs an external command on a thread of its own (the cooperative pool keeps serving).
-    static func run(_ arguments: [String]) async throws -> (status: Int32, output: String) {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread.detachNewThread { continuation.resume(with: Result { try Command.run(arguments) }) }
-        }
-    }
+    static func run(_ arguments: [String]) async throws -> (status: Int32, output: String) { try await Command.runDetached(arguments) }
 
     static func certificates() -> URL? {
         guard let certificates = Peers.certificates else {

@@ -38,6 +38,14 @@ public enum Command {
         try handle.close()
         return (process.terminationStatus, try String(contentsOf: log, encoding: .utf8))
     }
+
+    /// ``run(_:environment:)`` on a thread of its own, for async tests: waiting for a child on
+    /// the cooperative pool can stall the very tasks the child talks to.
+    public static func runDetached(_ arguments: [String], environment: [String: String] = [:]) async throws -> (status: Int32, output: String) {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread { continuation.resume(with: Result { try run(arguments, environment: environment) }) }
+        }
+    }
 }
 
 /// `xmllint --noout --schema` (from libxml2-utils, installed by scripts/setup.sh).

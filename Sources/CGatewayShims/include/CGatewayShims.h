@@ -31,8 +31,8 @@ int CGatewayShims_cms_sign(const char *content_path, const char *certificate_pem
                            unsigned char *mic, size_t *mic_length, char *error, size_t error_size);
 int CGatewayShims_cms_encrypt(const char *content_path, const char *certificate_pem, size_t certificate_length, const char *cipher_name,
                               int oaep, const char *output_path, char *error, size_t error_size);
-int CGatewayShims_cms_decrypt(const char *input_path, const char *certificate_pem, size_t certificate_length, const char *key_pem,
-                              size_t key_length, const char *passphrase, const char *output_path, char *error, size_t error_size);
+int CGatewayShims_cms_decrypt_stream(const char *input_path, const char *scratch_path, const char *certificate_pem, size_t certificate_length,
+                                     const char *key_pem, size_t key_length, const char *output_path, char *error, size_t error_size);
 int CGatewayShims_cms_verify(const unsigned char *signature, size_t signature_length, const char *content_path,
                              const unsigned char *content, size_t content_length, const char *certificates_pem, size_t certificates_length,
                              char *digest_name, size_t digest_name_size, char *error, size_t error_size);

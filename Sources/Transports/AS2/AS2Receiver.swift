@@ -83,7 +83,7 @@ public struct AS2Receiver: Sendable {
                     var failures: [String] = []
                     for (certificate, key) in credentials.decryptionKeys {
                         do {
-                            try CMS.decrypt(input: der, certificate: certificate, key: key, output: opened)
+                            try CMS.decrypt(input: der, scratch: der + ".content", certificate: certificate, key: key, output: opened)
                             failures = []
                             break
                         } catch {

@@ -35,12 +35,13 @@ public enum CMS {
         }
     }
 
-    /// Decrypts the EnvelopedData in `input` with our key into `output`.
-    public static func decrypt(input: String, certificate: [UInt8], key: [UInt8], output: String) throws {
+    /// Decrypts the EnvelopedData in `input` with our key into `output`, streaming: the
+    /// encrypted octets go through `scratch` and OpenSSL's cipher BIO, never into memory whole.
+    public static func decrypt(input: String, scratch: String, certificate: [UInt8], key: [UInt8], output: String) throws {
         try call("decrypt") { error, size in
             certificate.withUnsafeBufferPointer { certificate in
                 key.withUnsafeBufferPointer { key in
-                    CGatewayShims_cms_decrypt(input, pointer(certificate), certificate.count, pointer(key), key.count, nil, output, error, size)
+                    CGatewayShims_cms_decrypt_stream(input, scratch, pointer(certificate), certificate.count, pointer(key), key.count, output, error, size)
                 }
             }
         }
