@@ -135,6 +135,9 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        .executableTarget(
+            name: "AS2Benchmarks", dependencies: ["Transports", "Partners"], path: "Benchmarks/AS2Benchmarks", swiftSettings: swiftSettings),
+
         // MARK: Tests
         .testTarget(name: "GS1Tests", dependencies: ["GS1"], swiftSettings: swiftSettings),
         .testTarget(name: "AS2Tests", dependencies: ["AS2", "Transports", "Partners", "TestSupport", "GatewayCore"], swiftSettings: swiftSettings),

@@ -13,7 +13,8 @@ public struct CertificateWatch: Service {
     let logger: Logger
 
     public init(
-        partners: @escaping @Sendable () -> [String: PartnerProfile], clock: any WallClock = SystemWallClock(), interval: Duration = .seconds(12 * 3600),
+        partners: @escaping @Sendable () -> [String: PartnerProfile], clock: any WallClock = SystemWallClock(),
+        interval: Duration = .seconds(12 * 3600),
         logger: Logger = Logger(label: "epcis-gateway.certificates")
     ) {
         self.partners = partners

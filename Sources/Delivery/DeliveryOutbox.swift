@@ -21,7 +21,11 @@ public enum DeliveryOutbox {
         }
         // A missing async MDN: the partner answers a resend of the same bytes with its MDN.
         let onLate: AcknowledgementPolicy.OnLate
-        if case .as2 = profile.transport { onLate = profile.acknowledgement.onLate ?? .resend } else { onLate = profile.acknowledgement.onLate ?? .wait }
+        if case .as2 = profile.transport {
+            onLate = profile.acknowledgement.onLate ?? .resend
+        } else {
+            onLate = profile.acknowledgement.onLate ?? .wait
+        }
         return DeliveryPolicy(
             retrySchedule: profile.retry.schedule.map(\.milliseconds), giveUpAfter: profile.retry.giveUpAfter.milliseconds,
             acknowledgementTimeout: profile.acknowledgement.timeout.milliseconds, pollInterval: poll.milliseconds,
@@ -62,7 +66,8 @@ public enum DeliveryOutbox {
         defer { try? FileManager.default.removeItem(atPath: built) }
         let message = try await BlockingPool.run {
             try AS2MessageBuilder(
-                settings: settings, credentials: try AS2Credentials.load(settings, now: now), workDirectory: (file as NSString).deletingLastPathComponent
+                settings: settings, credentials: try AS2Credentials.load(settings, now: now),
+                workDirectory: (file as NSString).deletingLastPathComponent
             ).build(
                 AS2MessageBuilder.Payload(
                     file: file, contentType: contentType,

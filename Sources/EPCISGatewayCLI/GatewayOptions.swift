@@ -3,8 +3,8 @@ import Delivery
 import Foundation
 import GatewayServer
 import Partners
-import Transports
 import Store
+import Transports
 
 /// `--config FILE` and how a long-running command turns its flags into a
 /// ``GatewayConfiguration``: defaults, then the file, then the environment, then the flags.

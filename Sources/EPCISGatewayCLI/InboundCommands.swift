@@ -31,7 +31,8 @@ struct InboundCommand: AsyncParsableCommand {
                     print(
                         [
                             DeliveryView.time(row.receivedAt).padding(toLength: 21, withPad: " ", startingAt: 0),
-                            row.partner.padding(toLength: 16, withPad: " ", startingAt: 0), row.status.padding(toLength: 10, withPad: " ", startingAt: 0),
+                            row.partner.padding(toLength: 16, withPad: " ", startingAt: 0),
+                            row.status.padding(toLength: 10, withPad: " ", startingAt: 0),
                             verdict.padding(toLength: 10, withPad: " ", startingAt: 0),
                             String(row.payloadBytes ?? row.rawBytes).padding(toLength: 11, withPad: " ", startingAt: 0), row.id, row.messageID,
                         ].joined(separator: " "))

@@ -106,7 +106,9 @@ struct PartnersCommand: AsyncParsableCommand {
     struct Certificates: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "List every certificate the profiles name: subject, issuer, fingerprint and days left.",
-            discussion: "Exit status: 1 when a certificate is expired, expiring within 30 days, not yet valid or unreadable (and no other of the partner's covers it).")
+            discussion:
+                "Exit status: 1 when a certificate is expired, expiring within 30 days, not yet valid or unreadable (and no other of the partner's covers it)."
+        )
         @OptionGroup var profileOptions: ProfileOptions
         @Flag(help: "Print JSON.")
         var json = false
@@ -309,7 +311,9 @@ struct QueueCommand: AsyncParsableCommand {
                 // AS2: every MDN as it arrived, the evidence behind the state above.
                 let mdns = try await store.mdns(delivery: id)
                 if !mdns.isEmpty || row.transport == "as2" {
-                    print("AS2 message \(row.metadata["as2.message-id"] ?? "-"), MIC \(row.metadata["as2.mic"] ?? "-") (\(row.metadata["as2.mic-algorithm"] ?? "-"))")
+                    print(
+                        "AS2 message \(row.metadata["as2.message-id"] ?? "-"), MIC \(row.metadata["as2.mic"] ?? "-") (\(row.metadata["as2.mic-algorithm"] ?? "-"))"
+                    )
                     print("MDNs received (\(mdns.count)):")
                     for mdn in mdns {
                         print("  \(DeliveryView.time(mdn.receivedAt))  \(mdn.channel) MDN [\(mdn.id)], \(mdn.body.count) bytes, as received:")

@@ -37,9 +37,11 @@ import Transports
     @Test func expiringExpiredAndNotYetValidCertificatesAreWarnedAbout() throws {
         guard let certificates = Self.certificates() else { return }
         let profile = PartnerProfile(
-            id: "p", name: "p", glns: [], epcis: EPCISSettings(), transport: .as2(Self.settings(certificates, partner: ["partner.crt"])), file: "p.yaml")
+            id: "p", name: "p", glns: [], epcis: EPCISSettings(), transport: .as2(Self.settings(certificates, partner: ["partner.crt"])),
+            file: "p.yaml")
         let info = try #require(
-            try CertificateInfo.read(pem: Array(FileManager.default.contents(atPath: certificates.appendingPathComponent("partner.crt").path)!)).first)
+            try CertificateInfo.read(pem: Array(FileManager.default.contents(atPath: certificates.appendingPathComponent("partner.crt").path)!)).first
+        )
         let soon = CertificateReport.warnings([profile], now: info.notBefore + Self.day)
         // 28 or 29 days: the two certificates were made a moment apart.
         #expect(soon.count == 2 && soon.allSatisfy { $0.contains("in 28 day(s)") || $0.contains("in 29 day(s)") }, "\(soon)")

@@ -1,8 +1,5 @@
 import Delivery
 import Foundation
-#if canImport(Glibc)
-    import Glibc
-#endif
 import Outbox
 import Partners
 import Store
@@ -10,6 +7,10 @@ import StoreTestSupport
 import TestSupport
 import Testing
 import Transports
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// The AS2 transport and the dispatcher against `../shared/peers/as2`: pyas2lib as the
 /// receiving partner, with its fault modes. Every case checks the delivery's state against the
@@ -222,7 +223,9 @@ import Transports
         ])
         try #require(started.status == 0, "django-pyas2 did not start: \(started.output)")
         defer {
-            if let pid = (try? String(contentsOf: work.appendingPathComponent("runserver.pid"), encoding: .utf8)).flatMap({ Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }) {
+            if let pid = (try? String(contentsOf: work.appendingPathComponent("runserver.pid"), encoding: .utf8)).flatMap({
+                Int32($0.trimmingCharacters(in: .whitespacesAndNewlines))
+            }) {
                 kill(pid, SIGTERM)
             }
         }
@@ -237,7 +240,8 @@ import Transports
         settings.ourKey = certificates.appendingPathComponent("gateway.key").path
         profile.transport = .as2(settings)
         let row = try await DeliveryOutbox.enqueue(
-            try documentFile("django"), for: profile, shipment: "SHIP-DJ", documentID: "urn:uuid:django-1", contentType: "application/json", queue: store)
+            try documentFile("django"), for: profile, shipment: "SHIP-DJ", documentID: "urn:uuid:django-1", contentType: "application/json",
+            queue: store)
         _ = try await Self.dispatcher(store, profile).runOnce()
         let done = try #require(try await store.delivery(row.id))
         #expect(done.snapshot.state == .acknowledged, "\(done.snapshot)")

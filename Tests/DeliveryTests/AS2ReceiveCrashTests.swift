@@ -81,7 +81,7 @@ import Testing
         var kills = 0
         for _ in 0..<25 where sender.isRunning {
             let gateway = try Self.serve(config: config, log: log)
-            try await Task.sleep(for: .milliseconds(Int.random(in: 400...2_500, using: &generator)))
+            try await Task.sleep(for: .milliseconds(Int.random(in: 200...1_500, using: &generator)))
             if gateway.isRunning {
                 kill(gateway.processIdentifier, SIGKILL)
                 kills += 1
@@ -96,7 +96,9 @@ import Testing
         for _ in 0..<6_000 where sender.isRunning { try await Task.sleep(for: .milliseconds(100)) }
         #expect(!sender.isRunning, "the sender finished within ten minutes")
 
-        let sent = try String(contentsOf: sentLog, encoding: .utf8).split(separator: "\n").map { try JSONDecoder().decode(Sent.self, from: Data($0.utf8)) }
+        let sent = try String(contentsOf: sentLog, encoding: .utf8).split(separator: "\n").map {
+            try JSONDecoder().decode(Sent.self, from: Data($0.utf8))
+        }
         let processed = sent.filter { $0.status == "processed" }
         let opened = try await StoreLocation.open(store.path)
         defer { Task { try? await opened.close() } }
@@ -111,14 +113,17 @@ import Testing
             if copies.count > 1 { twice += 1 }
             if let copy = copies.first, copy.payloadSHA256 != message.sha256 { differing += 1 }
         }
-        #expect(sent.count == 200 && processed.count == 200, "every message got a processed MDN in the end: \(sent.map(\.status).filter { $0 != "processed" })")
+        #expect(
+            sent.count == 200 && processed.count == 200,
+            "every message got a processed MDN in the end: \(sent.map(\.status).filter { $0 != "processed" })")
         #expect(missing == 0 && twice == 0 && differing == 0)
         #expect(kills >= 5, "only \(kills) kills hit a running gateway")
         let resent = sent.filter { $0.posts > 1 }.count
         print(
             "AS2 receive crash test: \(kills) SIGKILLs; \(sent.count) messages sent, \(resent) POSTed more than once, "
                 + "\(sent.map(\.posts).reduce(0, +)) POSTs in all; \(processed.count) processed MDNs; stored processed: \(stored.count), "
-                + "missing \(missing), stored twice \(twice), differing bytes \(differing); refused rows \(rows.filter { $0.status == "refused" }.count)")
+                + "missing \(missing), stored twice \(twice), differing bytes \(differing); refused rows \(rows.filter { $0.status == "refused" }.count)"
+        )
     }
 }
 

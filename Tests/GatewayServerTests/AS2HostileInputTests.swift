@@ -56,7 +56,10 @@ import Transports
         let document = (fixture.work as NSString).appendingPathComponent("doc-\(UUID().uuidString).xml")
         try text.write(toFile: document, atomically: true, encoding: .utf8)
         let output = document + ".as2"
-        let message = try AS2MessageBuilder(settings: settings, credentials: try AS2Credentials.load(settings, now: Int64(Date().timeIntervalSince1970 * 1000)), workDirectory: fixture.work).build(
+        let message = try AS2MessageBuilder(
+            settings: settings, credentials: try AS2Credentials.load(settings, now: Int64(Date().timeIntervalSince1970 * 1000)),
+            workDirectory: fixture.work
+        ).build(
             AS2MessageBuilder.Payload(file: document, contentType: "application/xml", fileName: "doc.xml"), output: output, now: 1_700_000_000_000,
             id: UUID().uuidString.lowercased())
         var headers = HTTPFields()
@@ -176,7 +179,8 @@ import Transports
             let fixture = try Self.fixture({ ours, certificates in
                 ours.previousKeys = [
                     AS2Settings.KeyPair(
-                        certificate: certificates.appendingPathComponent("partner.crt").path, key: certificates.appendingPathComponent("partner.key").path)
+                        certificate: certificates.appendingPathComponent("partner.crt").path,
+                        key: certificates.appendingPathComponent("partner.key").path)
                 ]
                 ours.ourCertificate = certificates.appendingPathComponent("other.crt").path
                 ours.ourKey = certificates.appendingPathComponent("other.key").path

@@ -25,7 +25,9 @@ public final class AS2Transport: Transport {
                     + "cancel it and queue the shipment again")
         }
         let credentials: AS2Credentials
-        do { credentials = try AS2Credentials.load(settings, now: clock.now()) } catch { return .failed(error: "\(error)", retryAfterMilliseconds: nil) }
+        do { credentials = try AS2Credentials.load(settings, now: clock.now()) } catch {
+            return .failed(error: "\(error)", retryAfterMilliseconds: nil)
+        }
         let headers =
             [("Content-Type", message.contentType)] + message.headers.map { ($0.name, $0.value) } + [
                 (HTTPSTransport.attemptHeader, document.attemptID)

@@ -41,7 +41,8 @@ public enum CMS {
         try call("decrypt") { error, size in
             certificate.withUnsafeBufferPointer { certificate in
                 key.withUnsafeBufferPointer { key in
-                    CGatewayShims_cms_decrypt_stream(input, scratch, pointer(certificate), certificate.count, pointer(key), key.count, output, error, size)
+                    CGatewayShims_cms_decrypt_stream(
+                        input, scratch, pointer(certificate), certificate.count, pointer(key), key.count, output, error, size)
                 }
             }
         }

@@ -44,7 +44,8 @@ public struct CertificateInfo: Hashable, Sendable {
             }
             result.append(
                 CertificateInfo(
-                    subject: Self.text(subject), issuer: Self.text(issuer), serial: Self.text(serial), notBefore: notBefore * 1000, notAfter: notAfter * 1000,
+                    subject: Self.text(subject), issuer: Self.text(issuer), serial: Self.text(serial), notBefore: notBefore * 1000,
+                    notAfter: notAfter * 1000,
                     fingerprint: fingerprint.map { String(format: "%02X", $0) }.joined(separator: ":")))
         }
         return result

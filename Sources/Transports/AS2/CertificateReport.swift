@@ -45,7 +45,8 @@ public enum CertificateReport {
         guard let data = FileManager.default.contents(atPath: file) else {
             return [
                 Entry(
-                    partner: partner, role: role, file: file, status: "unreadable", problem: "the file cannot be read; install it or correct the profile")
+                    partner: partner, role: role, file: file, status: "unreadable",
+                    problem: "the file cannot be read; install it or correct the profile")
             ]
         }
         do {
@@ -81,11 +82,14 @@ public enum CertificateReport {
             case "valid": return nil
             case _ where covered: return nil
             case "expiring":
-                return "partner \(entry.partner): the \(entry.role) certificate \(entry.file) (\(entry.subject ?? "")) expires on \(entry.notAfter ?? "?"), in \(entry.daysLeft ?? 0) day(s); exchange the new one with the partner now"
+                return
+                    "partner \(entry.partner): the \(entry.role) certificate \(entry.file) (\(entry.subject ?? "")) expires on \(entry.notAfter ?? "?"), in \(entry.daysLeft ?? 0) day(s); exchange the new one with the partner now"
             case "expired":
-                return "partner \(entry.partner): the \(entry.role) certificate \(entry.file) (\(entry.subject ?? "")) expired on \(entry.notAfter ?? "?"); exchange a new one with the partner"
+                return
+                    "partner \(entry.partner): the \(entry.role) certificate \(entry.file) (\(entry.subject ?? "")) expired on \(entry.notAfter ?? "?"); exchange a new one with the partner"
             case "not yet valid":
-                return "partner \(entry.partner): the \(entry.role) certificate \(entry.file) (\(entry.subject ?? "")) is not valid before \(entry.notBefore ?? "?")"
+                return
+                    "partner \(entry.partner): the \(entry.role) certificate \(entry.file) (\(entry.subject ?? "")) is not valid before \(entry.notBefore ?? "?")"
             default:
                 return "partner \(entry.partner): the \(entry.role) certificate \(entry.file) cannot be read: \(entry.problem ?? "")"
             }
