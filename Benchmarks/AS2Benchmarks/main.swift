@@ -44,7 +44,7 @@ try FileManager.default.createDirectory(at: work, withIntermediateDirectories: t
 defer { try? FileManager.default.removeItem(at: work) }
 // The payload: written in pieces, so the benchmark itself never holds it.
 let payload = work.appendingPathComponent("payload.xml").path
-FileManager.default.createFile(atPath: payload, contents: nil)
+_ = FileManager.default.createFile(atPath: payload, contents: nil)
 let writer = try FileHandle(forWritingTo: URL(fileURLWithPath: payload))
 let piece = Data((0..<(1 << 20)).map { UInt8(0x41 + $0 % 26) })
 var left = bytes

@@ -442,6 +442,51 @@ static int inflate_bytes(z_stream *stream, FILE *in, long long count, FILE *out,
     return 1;
 }
 
+/* Where the content octets of an OCTET STRING go: `count` bytes to be read from `in`. */
+typedef int (*octet_sink)(void *context, FILE *in, long long count);
+
+/* The content of the OCTET STRING whose header (tag, length) was just read, primitive
+ * (`primitive` tag) or constructed of primitive chunks (`constructed` tag; definite length or
+ * ended by end-of-contents), passed on chunk by chunk. 1: read; 0: malformed or the sink
+ * failed; -1: neither tag. */
+static int read_octets(FILE *in, int tag, long long length, int primitive, int constructed, octet_sink sink, void *context) {
+    if (tag == primitive && length >= 0) return sink(context, in, length);
+    if (tag != constructed) return -1;
+    long long remaining = length;
+    for (;;) {
+        if (length >= 0 && remaining <= 0) return 1;
+        int chunk_tag;
+        long long chunk;
+        if (!read_header(in, &chunk_tag, &chunk)) return 0;
+        if (chunk_tag == 0x00 && chunk == 0) return 1;
+        if (chunk_tag != 0x04 || chunk < 0 || !sink(context, in, chunk)) return 0;
+        unsigned char scratch[10];
+        remaining -= 1 + (long long)der_length((unsigned long long)chunk, scratch) + chunk;
+    }
+}
+
+/* Copies octets to the FILE in `context`. */
+static int copy_sink(void *context, FILE *in, long long count) {
+    unsigned char buffer[65536];
+    while (count > 0) {
+        size_t want = count > (long long)sizeof buffer ? sizeof buffer : (size_t)count;
+        if (fread(buffer, 1, want, in) != want || fwrite(buffer, 1, want, (FILE *)context) != want) return 0;
+        count -= (long long)want;
+    }
+    return 1;
+}
+
+struct inflation {
+    z_stream *stream;
+    FILE *out;
+    int *finished;
+};
+
+static int inflate_sink(void *context, FILE *in, long long count) {
+    struct inflation *inflation = context;
+    return inflate_bytes(inflation->stream, in, count, inflation->out, inflation->finished);
+}
+
 /* Reads RFC 3274 CompressedData (DER or BER, primitive or chunked content) and inflates its
  * content into `output_path`, streaming. */
 int CGatewayShims_cms_uncompress(const char *input_path, const char *output_path, char *error, size_t error_size) {
@@ -486,29 +531,11 @@ int CGatewayShims_cms_uncompress(const char *input_path, const char *output_path
     }
     started = 1;
     if (!read_header(in, &tag, &length)) goto done;
-    if (tag == 0x04 && length >= 0) {
-        if (!inflate_bytes(&stream, in, length, out, &finished)) {
-            problem = "the compressed content does not inflate";
-            goto done;
-        }
-    } else if (tag == 0x24) {
-        /* Constructed OCTET STRING: primitive chunks until end-of-contents (or its length). */
-        long long remaining = length;
-        for (;;) {
-            if (length >= 0 && remaining <= 0) break;
-            int chunk_tag;
-            long long chunk;
-            if (!read_header(in, &chunk_tag, &chunk)) goto done;
-            if (chunk_tag == 0x00 && chunk == 0) break;
-            if (chunk_tag != 0x04 || chunk < 0) goto done;
-            if (!inflate_bytes(&stream, in, chunk, out, &finished)) {
-                problem = "the compressed content does not inflate";
-                goto done;
-            }
-            unsigned char scratch[10];
-            remaining -= 1 + (long long)der_length((unsigned long long)chunk, scratch) + chunk;
-        }
-    } else {
+    struct inflation inflation = {&stream, out, &finished};
+    int octets = read_octets(in, tag, length, 0x04, 0x24, inflate_sink, &inflation);
+    if (octets < 0) goto done;
+    if (octets == 0) {
+        problem = "the compressed content does not inflate";
         goto done;
     }
     if (!finished) {
@@ -631,37 +658,9 @@ int CGatewayShims_cms_decrypt_stream(const char *input_path, const char *scratch
         problem = "the scratch file cannot be created";
         goto done;
     }
-    if (tag == 0x80 && length >= 0) {
-        unsigned char buffer[65536];
-        long long left = length;
-        while (left > 0) {
-            size_t want = left > (long long)sizeof buffer ? sizeof buffer : (size_t)left;
-            if (fread(buffer, 1, want, in) != want || fwrite(buffer, 1, want, scratch) != want) goto done;
-            left -= (long long)want;
-        }
-    } else if (tag == 0xA0) {
-        long long remaining = length;
-        for (;;) {
-            if (length >= 0 && remaining <= 0) break;
-            int chunk_tag;
-            long long chunk;
-            if (!read_header(in, &chunk_tag, &chunk)) goto done;
-            if (chunk_tag == 0x00 && chunk == 0) break;
-            if (chunk_tag != 0x04 || chunk < 0) goto done;
-            unsigned char buffer[65536];
-            long long left = chunk;
-            while (left > 0) {
-                size_t want = left > (long long)sizeof buffer ? sizeof buffer : (size_t)left;
-                if (fread(buffer, 1, want, in) != want || fwrite(buffer, 1, want, scratch) != want) goto done;
-                left -= (long long)want;
-            }
-            unsigned char scratch_header[10];
-            remaining -= 1 + (long long)der_length((unsigned long long)chunk, scratch_header) + chunk;
-        }
-    } else {
-        problem = "the EnvelopedData has no encrypted content";
-        goto done;
-    }
+    int octets = read_octets(in, tag, length, 0x80, 0xA0, copy_sink, scratch);
+    if (octets < 0) problem = "the EnvelopedData has no encrypted content";
+    if (octets <= 0) goto done;
     if (fclose(scratch) != 0) {
         scratch = NULL;
         problem = "the scratch file cannot be written";
