@@ -192,15 +192,15 @@ import Transports
     }
 
     @Test func aMessageEncryptedToTheWrongCertificateIsRejectedByThePartner() async throws {
+        // `other` first: the message is encrypted to it (the first valid one), which the partner
+        // cannot decrypt; its signed error MDN verifies against `partner`, the second certificate.
         guard
             let exchange = try await Self.exchange(settings: {
-                $0.partnerCertificates = [Peers.certificates!.appendingPathComponent("other.crt").path]
+                $0.partnerCertificates = ["other.crt", "partner.crt"].map { Peers.certificates!.appendingPathComponent($0).path }
             })
         else { return }
-        // pyas2lib cannot decrypt it, and says so in a signed MDN; our check of that MDN's
-        // signature uses the (wrong) certificate too, so the MDN itself is not trusted either.
-        #expect([.rejected, .retryWait].contains(exchange.delivery.snapshot.state), "\(exchange.delivery.snapshot)")
-        #expect(exchange.delivery.snapshot.state != .acknowledged)
+        #expect(exchange.delivery.snapshot.state == .rejected, "\(exchange.delivery.snapshot)")
+        #expect(exchange.delivery.snapshot.lastError?.contains("decryption-failed") == true, "\(exchange.delivery.snapshot.lastError ?? "")")
         #expect(exchange.received.last?["status"] as? String != "processed")
         let files = (try? FileManager.default.contentsOfDirectory(atPath: exchange.inbox.path)) ?? []
         #expect(files.isEmpty, "nothing reached the partner's inbox")
