@@ -83,10 +83,20 @@ struct AS2Controller: Sendable {
         let handle = try PrivateFile.create(path)
         defer { try? handle.close() }
         var size: Int64 = 0
+        // Written in pieces of up to 1 MiB: one trip to the blocking pool per piece, not per buffer.
+        var pending = Data()
         for try await buffer in request.body {
             size += Int64(buffer.readableBytes)
             guard size <= limit else { throw tooLarge() }
-            let data = Data(buffer.readableBytesView)
+            pending.append(contentsOf: buffer.readableBytesView)
+            if pending.count >= 1 << 20 {
+                let data = pending
+                pending = Data()
+                try await BlockingPool.run { try handle.write(contentsOf: data) }
+            }
+        }
+        if !pending.isEmpty {
+            let data = pending
             try await BlockingPool.run { try handle.write(contentsOf: data) }
         }
         return size

@@ -1,5 +1,3 @@
-public import GatewayCore
-
 /// The AS2 messages partners sent us: each kept raw and opened, with its validation verdict
 /// and the MDN we answered, in one transaction before that MDN goes out.
 public protocol InboundStore: Sendable {

@@ -189,7 +189,7 @@ import Transports
             try await DeliveryOutbox.enqueue(
                 try documentFile("a"), for: as2, shipment: nil, documentID: "a", contentType: "application/xml", queue: store)
         }
-        #expect(missing?.message.contains("/nonexistent/o.crt") == true, "\(String(describing: missing))")
+        #expect(missing?.message.contains("/nonexistent/p.crt") == true, "\(String(describing: missing))")
         var small = profile
         small.limits.maxDocumentBytes = 10
         await #expect(throws: QueueRefused.self) {

@@ -76,8 +76,7 @@ public struct AS2Receiver: Sendable {
                 let smime = type?.parameters["smime-type"]?.lowercased()
                 if media == "application/pkcs7-mime" || media == "application/x-pkcs7-mime", smime != "compressed-data" {
                     guard !received.encrypted else { return refuse("unexpected-processing-error", "the message is encrypted twice") }
-                    let der = try temporary("enveloped.p7m")
-                    try entity.body(to: der)
+                    let der = try entity.bodyFile(try temporary("enveloped.p7m"))
                     let opened = try temporary("decrypted.mime")
                     // The current key first, then earlier ones the partner may still encrypt to.
                     var failures: [String] = []
@@ -101,8 +100,7 @@ public struct AS2Receiver: Sendable {
                     }
                     entity = try FileEntity.parse(opened)
                 } else if media == "application/pkcs7-mime" || media == "application/x-pkcs7-mime" {
-                    let der = try temporary("compressed.p7z")
-                    try entity.body(to: der)
+                    let der = try entity.bodyFile(try temporary("compressed.p7z"))
                     let opened = try temporary("decompressed.mime")
                     do { try CMS.uncompress(input: der, output: opened) } catch {
                         return refuse("decompression-failed", "the message cannot be decompressed: \(error)")
@@ -135,8 +133,7 @@ public struct AS2Receiver: Sendable {
                     received.signed = true
                     entity = try FileEntity.parse(signed)
                 } else {
-                    let payload = try temporary("payload")
-                    try entity.body(to: payload)
+                    let payload = try entity.bodyFile(try temporary("payload"))
                     if received.mic == nil { received.mic = try digest(payload, received.micAlgorithm) }
                     received.payload = payload
                     received.contentType = media

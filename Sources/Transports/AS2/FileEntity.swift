@@ -40,6 +40,15 @@ struct FileEntity {
         }
     }
 
+    /// A file holding exactly the body's bytes: this entity's own file when the body is all of
+    /// it and needs no decoding (an HTTP body), else `output`, written.
+    func bodyFile(_ output: String) throws -> String {
+        let encoding = headers["Content-Transfer-Encoding"]?.trimmingCharacters(in: .whitespaces).lowercased() ?? "binary"
+        if bodyOffset == 0 && ["binary", "7bit", "8bit"].contains(encoding) { return file }
+        try body(to: output)
+        return output
+    }
+
     /// The body's bytes as a file of their own, with the transfer encoding undone.
     func body(to output: String) throws {
         let encoding = headers["Content-Transfer-Encoding"]?.trimmingCharacters(in: .whitespaces).lowercased() ?? "binary"
