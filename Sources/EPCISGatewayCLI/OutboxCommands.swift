@@ -129,13 +129,14 @@ struct PartnersCommand: AsyncParsableCommand {
                         print("    subject      \(subject)\n    issuer       \(entry.issuer ?? "")\n    sha256       \(entry.fingerprint ?? "")")
                         print("    valid        \(entry.notBefore ?? "") to \(entry.notAfter ?? "")  \(entry.status.uppercased())  \(days)")
                     } else {
-                        print("    UNREADABLE   \(entry.problem ?? "")")
+                        print("    \(entry.status.uppercased())   \(entry.problem ?? "")")
                     }
                 }
             }
             let warnings = CertificateReport.warnings(profiles, now: now)
             if !json { for warning in warnings { printError("warning: \(warning)") } }
-            if !warnings.isEmpty || !loaded.errors.isEmpty { throw ExitCode(1) }
+            let missing = entries.filter { $0.status == "missing" }
+            if !warnings.isEmpty || !missing.isEmpty || !loaded.errors.isEmpty { throw ExitCode(1) }
         }
     }
 

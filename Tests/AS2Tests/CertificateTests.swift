@@ -50,7 +50,7 @@ import Transports
         let early = CertificateReport.warnings([profile], now: info.notBefore - Self.day)
         #expect(early.count == 2 && early.allSatisfy { $0.contains("is not valid before") }, "\(early)")
         let entries = CertificateReport.entries([profile], now: info.notBefore + Self.day)
-        #expect(entries.map(\.role) == ["partner", "ours"] && entries.allSatisfy { $0.status == "expiring" && (28...29).contains($0.daysLeft ?? 0) })
+        #expect(entries.map(\.role) == ["partner", "our"] && entries.allSatisfy { $0.status == "expiring" && (28...29).contains($0.daysLeft ?? 0) })
     }
 
     @Test func theFirstPartnerCertificateValidNowIsEncryptedToAndNoneValidIsAClearError() throws {

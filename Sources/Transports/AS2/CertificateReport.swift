@@ -7,7 +7,7 @@ public enum CertificateReport {
     /// One certificate file a profile names.
     public struct Entry: Hashable, Sendable, Codable {
         public var partner: String
-        /// `partner`, `ours`, `ours (earlier)` or `tls client`.
+        /// `partner`, `our`, `our earlier` or `tls client`.
         public var role: String
         public var file: String
         public var subject: String?
@@ -16,7 +16,7 @@ public enum CertificateReport {
         public var notBefore: String?
         public var notAfter: String?
         public var daysLeft: Int?
-        /// `valid`, `expiring`, `expired`, `not yet valid` or `unreadable`.
+        /// `valid`, `expiring`, `expired`, `not yet valid`, `missing` or `unreadable`.
         public var status: String
         /// Why it is unreadable.
         public var problem: String?
@@ -31,8 +31,8 @@ public enum CertificateReport {
             var files: [(String, String)] = []
             switch profile.transport {
             case .as2(let settings):
-                files += settings.partnerCertificates.map { ("partner", $0) } + [("ours", settings.ourCertificate)]
-                files += settings.previousKeys.map { ("ours (earlier)", $0.certificate) }
+                files += settings.partnerCertificates.map { ("partner", $0) } + [("our", settings.ourCertificate)]
+                files += settings.previousKeys.map { ("our earlier", $0.certificate) }
             case .https(let settings):
                 if let certificate = settings.clientCertificate { files.append(("tls client", certificate)) }
             case .sftp: break
@@ -45,8 +45,8 @@ public enum CertificateReport {
         guard let data = FileManager.default.contents(atPath: file) else {
             return [
                 Entry(
-                    partner: partner, role: role, file: file, status: "unreadable",
-                    problem: "the file cannot be read; install it or correct the profile")
+                    partner: partner, role: role, file: file, status: "missing", problem: "the file cannot be read; install it or correct the profile"
+                )
             ]
         }
         do {
@@ -71,7 +71,8 @@ public enum CertificateReport {
 
     /// One line per certificate that needs attention: expired, expiring within
     /// ``warningDays`` days, not yet valid, or unreadable. A partner certificate that is not
-    /// valid now is fine while another of the partner's is (a rollover in progress).
+    /// valid now is fine while another of the partner's is (a rollover in progress). A missing
+    /// file is left to the profile loader, which already warns about it.
     public static func warnings(_ profiles: [PartnerProfile], now: Int64) -> [String] {
         let all = entries(profiles, now: now)
         return all.compactMap { entry in
@@ -79,7 +80,7 @@ public enum CertificateReport {
                 entry.role == "partner" && entry.status != "valid" && entry.status != "expiring"
                 && all.contains { $0.partner == entry.partner && $0.role == "partner" && ($0.status == "valid" || $0.status == "expiring") }
             switch entry.status {
-            case "valid": return nil
+            case "valid", "missing": return nil
             case _ where covered: return nil
             case "expiring":
                 return
