@@ -223,10 +223,13 @@ import Transports
         ])
         try #require(started.status == 0, "django-pyas2 did not start: \(started.output)")
         defer {
+            // The script's `timeout` and the server under it, by PID, with SIGKILL: both inherit
+            // the test runner's signal mask, which can block SIGTERM (see PeerProcess.stop).
             if let pid = (try? String(contentsOf: work.appendingPathComponent("runserver.pid"), encoding: .utf8)).flatMap({
                 Int32($0.trimmingCharacters(in: .whitespacesAndNewlines))
             }) {
-                kill(pid, SIGTERM)
+                _ = try? Command.run(["pkill", "-KILL", "-P", "\(pid)"])
+                kill(pid, SIGKILL)
             }
         }
         guard let store = try await Engine.sqlite.makeStore() else { return }
