@@ -34,6 +34,44 @@ import Testing
         return process
     }
 
+    /// Starts the gateway and kills it each time the sender's log has grown by a seeded 5-12
+    /// lines and a seeded 0-100 ms more have passed; at most 15 kills. Returns how many kills hit
+    /// a running gateway. Blocking, so it runs on a thread of its own.
+    static func killRepeatedly(config: URL, log: URL, sender: Process, sentLog: URL) async throws -> Int {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread {
+                continuation.resume(
+                    with: Result {
+                        var generator = SeededGenerator(seed: 20_261_202)
+                        var kills = 0
+                        for _ in 0..<15 where sender.isRunning {
+                            let threshold = lines(in: sentLog) + Int.random(in: 5...12, using: &generator)
+                            let gateway = try serve(config: config, log: log)
+                            // Bounded: at most a minute per round, in 20 ms steps. (A `for … where`
+                            // would go on testing the condition for every remaining step.)
+                            var steps = 0
+                            while steps < 3_000 && sender.isRunning && lines(in: sentLog) < threshold {
+                                usleep(20_000)
+                                steps += 1
+                            }
+                            usleep(UInt32(Int.random(in: 0...100_000, using: &generator)))
+                            if gateway.isRunning {
+                                kill(gateway.processIdentifier, SIGKILL)
+                                kills += 1
+                            }
+                            gateway.waitUntilExit()
+                        }
+                        return kills
+                    })
+            }
+        }
+    }
+
+    static func lines(in file: URL) -> Int {
+        guard let data = try? Data(contentsOf: file) else { return 0 }
+        return data.reduce(0) { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) }
+    }
+
     @Test func everyMessageWithAProcessedMDNIsStoredOnceByteForByte() async throws {
         guard let certificates = Peers.certificates else {
             print("⚠️  AS2 receive crash test SKIPPED: ../shared/peers is not beside the project")
@@ -75,19 +113,12 @@ import Testing
         try sender.run()
         defer { if sender.isRunning { kill(sender.processIdentifier, SIGKILL) } }
 
-        // Up and killed by SIGKILL, again and again, at seeded random moments (the verdict does not
-        // depend on when), while the sender is at work; then up for good until it is done.
-        var generator = SeededGenerator(seed: 20_261_202)
-        var kills = 0
-        for _ in 0..<25 where sender.isRunning {
-            let gateway = try Self.serve(config: config, log: log)
-            try await Task.sleep(for: .milliseconds(Int.random(in: 200...1_500, using: &generator)))
-            if gateway.isRunning {
-                kill(gateway.processIdentifier, SIGKILL)
-                kills += 1
-            }
-            gateway.waitUntilExit()
-        }
+        // Up and killed by SIGKILL, again and again, while the sender is at work; then up for good
+        // until it is done. A kill is due each time the sender has logged 5-12 more messages,
+        // plus a seeded delay, so the count of kills does not depend on how fast this machine is.
+        // The loop runs on its own thread: sleeps on a busy cooperative pool can last far longer
+        // than asked, and a gateway left up for good would see no kill at all.
+        let kills = try await Self.killRepeatedly(config: config, log: log, sender: sender, sentLog: sentLog)
         let gateway = try Self.serve(config: config, log: log)
         defer {
             kill(gateway.processIdentifier, SIGTERM)
