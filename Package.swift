@@ -46,6 +46,8 @@ let package = Package(
 
         // MARK: Pure domain modules (no I/O)
         .target(name: "GS1", swiftSettings: swiftSettings),
+        // The VRS responder's decisions: request checks, the decision table, policy, cool-down.
+        .target(name: "Verification", dependencies: ["GS1"], swiftSettings: swiftSettings),
         // AS2's MIME, names and MDN decisions; the CMS and HTTP parts are in Transports.
         .target(name: "AS2", dependencies: ["GatewayCore"], swiftSettings: swiftSettings),
 
@@ -72,7 +74,7 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .target(name: "Partners", dependencies: ["GS1", .product(name: "Yams", package: "Yams")], swiftSettings: swiftSettings),
+        .target(name: "Partners", dependencies: ["GS1", "Verification", .product(name: "Yams", package: "Yams")], swiftSettings: swiftSettings),
         .target(name: "DSCSA", dependencies: ["GS1", "EPCIS", "Records", "Store"], swiftSettings: swiftSettings),
         .target(
             name: "Delivery",
@@ -86,7 +88,7 @@ let package = Package(
         .target(
             name: "GatewayServer",
             dependencies: [
-                "Records", "Store", "Delivery", "Partners", "Transports", "GatewayCore", "AS2", "EPCIS",
+                "Records", "Store", "Delivery", "Partners", "Transports", "GatewayCore", "AS2", "EPCIS", "Verification", "GS1",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),

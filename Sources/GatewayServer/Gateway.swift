@@ -8,6 +8,8 @@ public import Partners
 internal import ServiceLifecycle
 public import Store
 internal import Transports
+internal import GS1
+internal import Verification
 public import UnixSignals
 
 /// The gateway as one process runs it: the store, the partner profiles, the transports, the
@@ -54,7 +56,8 @@ public struct Gateway: Sendable {
                     Application(
                         router: Self.router(
                             store: store, partnerCount: { profiles.current.count }, maximumBodyBytes: http.maximumRequestBytes,
-                            partners: { profiles.current }, clock: clock, workDirectory: configuration.spoolDirectory, schemas: try loadSchemas()),
+                            partners: { profiles.current }, clock: clock, workDirectory: configuration.spoolDirectory, schemas: try loadSchemas(),
+                            verification: try responder(store, profiles)),
                         configuration: .init(address: .hostname(http.host, port: http.port), serverName: "epcis-gateway"), logger: logger))
             }
             let group = ServiceGroup(
@@ -81,7 +84,8 @@ public struct Gateway: Sendable {
     public static func router(
         store: any GatewayStore, partnerCount: @escaping @Sendable () -> Int, maximumBodyBytes: Int,
         partners: @escaping @Sendable () -> [String: PartnerProfile] = { [:] }, clock: any WallClock = SystemWallClock(),
-        workDirectory: String = FileManager.default.temporaryDirectory.path, schemas: EPCISSchemas? = nil
+        workDirectory: String = FileManager.default.temporaryDirectory.path, schemas: EPCISSchemas? = nil,
+        verification: VerificationResponder? = nil
     ) -> Router<BasicRequestContext> {
         let router = Router()
         HealthController(store: store, partnerCount: partnerCount).addRoutes(to: router)
@@ -89,7 +93,34 @@ public struct Gateway: Sendable {
         AS2Controller(
             store: store, partners: partners, logger: Logger(label: "epcis-gateway.as2"), clock: clock, workDirectory: workDirectory, schemas: schemas
         ).addRoutes(to: router)
+        if let verification { VerificationController(responder: verification, logger: Logger(label: "epcis-gateway.vrs")).addRoutes(to: router) }
         return router
+    }
+
+    /// The VRS responder the configuration asks for, with its policy file read and checked.
+    /// - Throws: ``ConfigurationError`` for a bad GLN, ``ProfilesRejected`` for a policy file
+    ///   with errors.
+    private func responder(_ store: any GatewayStore, _ profiles: PartnerDirectory) throws -> VerificationResponder? {
+        guard let verification = configuration.verification else { return nil }
+        guard let gln = try? GLN(verification.responderGLN) else {
+            throw ConfigurationError(
+                .invalidValue, place: "verification.responderGLN", "is '\(verification.responderGLN)', not a 13-digit GLN with a valid check digit",
+                fix: "give our GLN in quotes")
+        }
+        var policy = VerificationPolicy()
+        if let file = verification.policyFile {
+            let (loaded, problems) = VerificationPolicyLoader().load(file: file)
+            for problem in problems where problem.severity == .warning { logger.warning("\(problem)") }
+            guard let loaded else { throw ProfilesRejected(problems: problems) }
+            policy = loaded
+        }
+        return VerificationResponder(
+            settings: VerificationResponder.Settings(
+                basePath: verification.basePath, responderGLN: gln, companyPrefixes: verification.companyPrefixes, policy: policy,
+                coolDown: RequestorCoolDown.Limits(
+                    failures: verification.coolDownFailures, windowMilliseconds: Int64(verification.coolDownWindowSeconds) * 1_000,
+                    coolDownMilliseconds: Int64(verification.coolDownSeconds) * 1_000)),
+            store: store, partners: { profiles.current }, secrets: SecretReader(environment: environment), clock: clock)
     }
 
     private func dispatcher(_ store: any GatewayStore, _ profiles: PartnerDirectory) throws -> Dispatcher {

@@ -14,6 +14,9 @@ extension GatewayConfiguration {
     /// - `http`: `host` (text), `port` (integer), `maxRequestBytes` (integer)
     /// - `delivery`: `leaseSeconds`, `batch`, `pollBatch`, `idleMilliseconds` (integers),
     ///   `spool` (text)
+    /// - `verification`: `responderGLN` (text), `companyPrefixes` (list of text), `basePath`
+    ///   (text), `policy` (text: the policy file), `coolDown`: `failures`, `windowSeconds`,
+    ///   `seconds` (integers)
     ///
     /// Environment variables: `EPCIS_GATEWAY_STORE`, `EPCIS_GATEWAY_DATA`,
     /// `EPCIS_GATEWAY_PROFILES`, `EPCIS_GATEWAY_HOST`, `EPCIS_GATEWAY_PORT`. A password belongs
@@ -45,7 +48,7 @@ extension GatewayConfiguration {
             throw ConfigurationError(.unreadable, place: file, "is not YAML: \(error)", fix: "correct the YAML syntax")
         }
         guard let root else { return }
-        let top = try Section(root, file: file, path: "", keys: ["store", "data", "profiles", "profileReloadSeconds", "http", "delivery", "schemas"])
+        let top = try Section(root, file: file, path: "", keys: ["store", "data", "profiles", "profileReloadSeconds", "http", "delivery", "schemas", "verification"])
         if let value = try top.text("store") { store = value }
         if let value = try top.text("data") { dataDirectory = value }
         if let value = try top.text("profiles") { profiles = value }
@@ -66,6 +69,36 @@ extension GatewayConfiguration {
             if let value = try section.integer("pollBatch", 1...10_000) { delivery.pollBatch = value }
             if let value = try section.integer("idleMilliseconds", 1...600_000) { delivery.idleWait = .milliseconds(value) }
             if let value = try section.text("spool") { delivery.spoolDirectory = value }
+        }
+        if let node = top.node("verification") {
+            let section = try Section(node, file: file, path: "verification.", keys: ["responderGLN", "companyPrefixes", "basePath", "policy", "coolDown"])
+            guard let gln = try section.text("responderGLN") else {
+                throw ConfigurationError(
+                    .invalidValue, place: "\(file):\(node.mark?.line ?? 0) verification.responderGLN", "is missing",
+                    fix: "give the GLN every verification answer carries, in quotes")
+            }
+            let prefixes = try section.texts("companyPrefixes")
+            if prefixes.isEmpty || prefixes.contains(where: { !(6...12).contains($0.count) || !$0.allSatisfy(\.isASCII) || !$0.allSatisfy(\.isNumber) }) {
+                throw ConfigurationError(
+                    .invalidValue, place: "\(file):\(node.mark?.line ?? 0) verification.companyPrefixes", "must list 6- to 12-digit GS1 Company Prefixes",
+                    fix: "list your company prefixes in quotes, for example [\"0300010\"]")
+            }
+            var verification = Verification(responderGLN: gln, companyPrefixes: prefixes)
+            if let value = try section.text("basePath") {
+                guard value.hasPrefix("/"), !value.hasSuffix("/"), !value.contains("?") else {
+                    throw ConfigurationError(
+                        .invalidValue, place: "\(file) verification.basePath", "is '\(value)', not a path such as /vrs", fix: "start it with / and end it without one")
+                }
+                verification.basePath = value
+            }
+            verification.policyFile = try section.text("policy")
+            if let coolDown = section.node("coolDown") {
+                let limits = try Section(coolDown, file: file, path: "verification.coolDown.", keys: ["failures", "windowSeconds", "seconds"])
+                if let value = try limits.integer("failures", 1...100_000) { verification.coolDownFailures = value }
+                if let value = try limits.integer("windowSeconds", 1...86_400) { verification.coolDownWindowSeconds = value }
+                if let value = try limits.integer("seconds", 1...604_800) { verification.coolDownSeconds = value }
+            }
+            self.verification = verification
         }
     }
 
@@ -100,6 +133,21 @@ extension GatewayConfiguration {
                     .invalidValue, place: "\(file):\(node.mark?.line ?? 0) \(path)\(key)", "must be a non-empty text", fix: "write a value")
             }
             return scalar.string
+        }
+
+        /// A list of texts (one text counts as a list of one).
+        func texts(_ key: String) throws -> [String] {
+            guard let node = mapping[key] else { return [] }
+            if let scalar = node.scalar { return [scalar.string] }
+            guard let sequence = node.sequence else {
+                throw ConfigurationError(.invalidValue, place: "\(file):\(node.mark?.line ?? 0) \(path)\(key)", "must be a list", fix: "write [\"a\", \"b\"]")
+            }
+            return try sequence.map { item in
+                guard let scalar = item.scalar else {
+                    throw ConfigurationError(.invalidValue, place: "\(file):\(item.mark?.line ?? 0) \(path)\(key)", "must list texts", fix: "quote each value")
+                }
+                return scalar.string
+            }
         }
 
         func integer(_ key: String, _ range: ClosedRange<Int>) throws -> Int? {

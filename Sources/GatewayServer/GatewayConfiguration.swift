@@ -47,6 +47,35 @@ public struct GatewayConfiguration: Sendable, Hashable {
         }
     }
 
+    /// The VRS responder.
+    public struct Verification: Sendable, Hashable {
+        /// The routes' prefix.
+        public var basePath: String
+        /// Our 13-digit GLN, as text until checked.
+        public var responderGLN: String
+        /// Our GS1 Company Prefixes.
+        public var companyPrefixes: [String]
+        /// The policy file (nil: the built-in policy).
+        public var policyFile: String?
+        /// `No_match_*` answers in `coolDownWindowSeconds` that start a cool-down.
+        public var coolDownFailures: Int
+        public var coolDownWindowSeconds: Int
+        public var coolDownSeconds: Int
+
+        public init(
+            basePath: String = "/vrs", responderGLN: String, companyPrefixes: [String], policyFile: String? = nil, coolDownFailures: Int = 20,
+            coolDownWindowSeconds: Int = 300, coolDownSeconds: Int = 900
+        ) {
+            self.basePath = basePath
+            self.responderGLN = responderGLN
+            self.companyPrefixes = companyPrefixes
+            self.policyFile = policyFile
+            self.coolDownFailures = coolDownFailures
+            self.coolDownWindowSeconds = coolDownWindowSeconds
+            self.coolDownSeconds = coolDownSeconds
+        }
+    }
+
     /// The store: a SQLite file path or a `postgres://` URL.
     public var store: String
     /// The private data directory (nil: the SQLite file's directory, or `data` for PostgreSQL).
@@ -61,13 +90,16 @@ public struct GatewayConfiguration: Sendable, Hashable {
     /// The EPCIS schema directory received documents are validated against (nil: `Schemas` when
     /// it is there, else the EPCIS rules alone).
     public var schemas: String?
+    /// The VRS responder; nil serves no verification routes.
+    public var verification: Verification?
 
     public init(
         store: String = "data/gateway.sqlite", dataDirectory: String? = nil, profiles: String = "PartnerProfiles",
         profileReload: Duration = .seconds(5),
-        http: HTTP? = HTTP(), delivery: Delivery = Delivery(), schemas: String? = nil
+        http: HTTP? = HTTP(), delivery: Delivery = Delivery(), schemas: String? = nil, verification: Verification? = nil
     ) {
         self.schemas = schemas
+        self.verification = verification
         self.store = store
         self.dataDirectory = dataDirectory
         self.profiles = profiles

@@ -325,10 +325,27 @@ public struct DocumentLimits: Hashable, Sendable {
     }
 }
 
-/// Who may ask for product verification on this partner's behalf.
+/// Who may ask for product verification on this partner's behalf, and how they prove it.
 public struct VerificationSettings: Hashable, Sendable {
+    /// How a requestor proves who it is. There is no anonymous access: a profile that names
+    /// requestor GLNs must name one of these.
+    public enum Authentication: Hashable, Sendable {
+        /// A fixed key in a header of the partner's choosing.
+        case apiKey(header: String, value: SecretSource)
+        /// `Authorization: Bearer <token>`.
+        case bearer(SecretSource)
+    }
+
     public var requestorGLNs: [GLN]
-    public init(requestorGLNs: [GLN] = []) { self.requestorGLNs = requestorGLNs }
+    /// False: the requestors are known but refused with 403 (onboarding paused, contract ended).
+    public var enabled: Bool
+    public var authentication: Authentication?
+
+    public init(requestorGLNs: [GLN] = [], enabled: Bool = true, authentication: Authentication? = nil) {
+        self.requestorGLNs = requestorGLNs
+        self.enabled = enabled
+        self.authentication = authentication
+    }
 }
 
 extension Duration {

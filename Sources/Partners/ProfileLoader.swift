@@ -106,7 +106,7 @@ public struct ProfileLoader: Sendable {
         return reader.profile(root)
     }
 
-    private static func report(_ error: YamlError, log: ProblemLog) {
+    static func report(_ error: YamlError, log: ProblemLog) {
         let hint = "fix the YAML syntax at that spot (indentation uses spaces; quote values containing ': ' or '#')"
         func add(_ problem: String, _ mark: Mark?, _ code: ProfileProblem.Code = "yaml-syntax", _ fix: String = hint) {
             log.add(code, mark: mark, key: "", problem, hint: fix)
@@ -655,7 +655,38 @@ private struct ProfileReader {
     func verificationSettings(_ root: Fields) -> VerificationSettings? {
         guard let node = root.value("verification") else { return VerificationSettings() }
         guard let fields = Fields(node, path: "verification", log: log) else { return nil }
-        fields.rejectUnknown(["requestorGLNs"])
-        return glnList(fields, "requestorGLNs", required: false).map(VerificationSettings.init(requestorGLNs:))
+        fields.rejectUnknown(["requestorGLNs", "enabled", "auth"])
+        guard let glns = glnList(fields, "requestorGLNs", required: false) else { return nil }
+        var settings = VerificationSettings(requestorGLNs: glns, enabled: fields.bool("enabled") ?? true)
+        if let auth = fields.value("auth") {
+            guard let method = requestorAuthentication(auth, path: fields.keyPath("auth")) else { return nil }
+            settings.authentication = method
+        } else if !glns.isEmpty {
+            log.add(
+                "anonymous-requestor", at: fields.value("requestorGLNs"), key: fields.keyPath("auth"),
+                "is missing, so anyone could ask in these GLNs' name", hint: "add auth: with apiKey: { header, valueEnv } or bearer: { tokenEnv }")
+            return nil
+        }
+        return settings
+    }
+
+    /// `auth:` of a verification section: exactly one of `apiKey` or `bearer`.
+    func requestorAuthentication(_ node: Node, path: String) -> VerificationSettings.Authentication? {
+        guard let fields = Fields(node, path: path, log: log) else { return nil }
+        fields.rejectUnknown(["apiKey", "bearer"])
+        guard fields.keys.count == 1, let kind = fields.keys.first, let block = fields.value(kind),
+            let auth = Fields(block, path: fields.keyPath(kind), log: log)
+        else {
+            log.add("several-auth", at: node, key: path, "must name exactly one method", hint: "keep one of apiKey or bearer")
+            return nil
+        }
+        if kind == "bearer" {
+            auth.rejectUnknown(["token", "tokenEnv", "tokenFile"])
+            return secret(auth, "token").map(VerificationSettings.Authentication.bearer)
+        }
+        auth.rejectUnknown(["header", "value", "valueEnv", "valueFile"])
+        let header = auth.string("header", required: true, hint: "add the header the requestor sends its key in, for example X-API-Key")
+        guard let header, let value = secret(auth, "value") else { return nil }
+        return .apiKey(header: header, value: value)
     }
 }

@@ -22,6 +22,7 @@ enum Migrations {
         },
         Step(version: 2, name: "attempt-audit", statements: attemptAudit),
         Step(version: 3, name: "as2", statements: as2),
+        Step(version: 4, name: "verification", statements: verification),
     ]
 
     /// The newest version this binary knows.
@@ -90,6 +91,28 @@ enum Migrations {
               PRIMARY KEY (inbound_id, part, seq))
             """,
             "UPDATE gateway_schema SET version = 3",
+        ]
+    }
+
+    /// Verification: statuses found by serial (the responder's lookup), the audit log of every
+    /// query and answer, and the operators' closures of quarantines.
+    @Sendable static func verification(_ dialect: Schema.Dialect) -> [String] {
+        let text = dialect == .postgres ? "TEXT COLLATE \"C\"" : "TEXT"
+        return [
+            "CREATE INDEX statuses_serial ON statuses (gtin, serial, lot)",
+            """
+            CREATE TABLE verification_log (entry_id \(text) PRIMARY KEY, at BIGINT NOT NULL, kind TEXT NOT NULL, requestor \(text),
+              partner \(text), gtin \(text), lot TEXT, serial TEXT, expiry TEXT, corr_uuid TEXT, status BIGINT NOT NULL, verified BIGINT,
+              failure_reason TEXT, additional_info TEXT, problem TEXT, attestations TEXT, target TEXT, remote TEXT, latency_us BIGINT NOT NULL)
+            """,
+            "CREATE INDEX verification_log_at ON verification_log (at)",
+            "CREATE INDEX verification_log_requestor ON verification_log (requestor, at)",
+            "CREATE INDEX verification_log_gtin ON verification_log (gtin, at)",
+            """
+            CREATE TABLE quarantine_closures (record_id \(text) NOT NULL, position BIGINT NOT NULL, closed_at BIGINT NOT NULL, reason TEXT NOT NULL,
+              closed_by TEXT NOT NULL, PRIMARY KEY (record_id, position))
+            """,
+            "UPDATE gateway_schema SET version = 4",
         ]
     }
 

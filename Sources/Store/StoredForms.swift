@@ -18,6 +18,13 @@ enum StoredForms {
     }
 
     /// A unit's stored phase.
+    /// A stored 0/1 flag; anything else is corruption.
+    static func flag(_ value: Int64?, _ what: String) throws -> Bool? {
+        guard let value else { return nil }
+        guard value == 0 || value == 1 else { throw StoreError(.corrupt, "a stored \(what) is \(value), not 0 or 1; restore the database") }
+        return value == 1
+    }
+
     static func phase(_ raw: Int, gtin: String, serial: String) throws -> UnitPhase {
         try known(raw, "the phase of unit \(gtin) \(serial)", fix: "restore the row from a backup or re-ingest its records")
     }

@@ -31,6 +31,10 @@ import Testing
         #expect(acme.acknowledgement.timeout == .seconds(7200))
         #expect(acme.limits.maxDocumentBytes == 100_000_000)
         #expect(acme.verification.requestorGLNs.map(\.value) == ["0614141000005", "0614141000012"])
+        #expect(
+            acme.verification.authentication
+                == .apiKey(header: "X-API-Key", value: .file(Self.directory.appendingPathComponent("secrets/acme-vrs-key").path)))
+        #expect(acme.verification.enabled)
 
         let bayside = try #require(loaded.profiles["bayside-pharmacy"])
         #expect(bayside.epcis.ndcCodeType == .fdaNDC11 && bayside.epcis.sbdhIdentifier == .gln)
