@@ -167,7 +167,8 @@ let package = Package(
         .testTarget(
             name: "GatewayServerTests",
             dependencies: [
-                "GatewayServer", "Store", "Records", "Partners", "TestSupport", "Delivery", "Transports", "AS2", "Outbox",
+                "GatewayServer", "Store", "Records", "Partners", "TestSupport", "Delivery", "Transports", "AS2", "Outbox", "StoreTestSupport", "GS1",
+                "GatewayCore",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Hummingbird", package: "hummingbird"),

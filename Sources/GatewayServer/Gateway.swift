@@ -1,6 +1,7 @@
 internal import Delivery
 public import EPCIS
 public import Foundation
+internal import GS1
 public import GatewayCore
 public import Hummingbird
 public import Logging
@@ -8,9 +9,8 @@ public import Partners
 internal import ServiceLifecycle
 public import Store
 internal import Transports
-internal import GS1
-internal import Verification
 public import UnixSignals
+internal import Verification
 
 /// The gateway as one process runs it: the store, the partner profiles, the transports, the
 /// dispatcher and the HTTP server, built from one ``GatewayConfiguration``.

@@ -48,7 +48,8 @@ extension GatewayConfiguration {
             throw ConfigurationError(.unreadable, place: file, "is not YAML: \(error)", fix: "correct the YAML syntax")
         }
         guard let root else { return }
-        let top = try Section(root, file: file, path: "", keys: ["store", "data", "profiles", "profileReloadSeconds", "http", "delivery", "schemas", "verification"])
+        let top = try Section(
+            root, file: file, path: "", keys: ["store", "data", "profiles", "profileReloadSeconds", "http", "delivery", "schemas", "verification"])
         if let value = try top.text("store") { store = value }
         if let value = try top.text("data") { dataDirectory = value }
         if let value = try top.text("profiles") { profiles = value }
@@ -71,23 +72,28 @@ extension GatewayConfiguration {
             if let value = try section.text("spool") { delivery.spoolDirectory = value }
         }
         if let node = top.node("verification") {
-            let section = try Section(node, file: file, path: "verification.", keys: ["responderGLN", "companyPrefixes", "basePath", "policy", "coolDown"])
+            let section = try Section(
+                node, file: file, path: "verification.", keys: ["responderGLN", "companyPrefixes", "basePath", "policy", "coolDown"])
             guard let gln = try section.text("responderGLN") else {
                 throw ConfigurationError(
                     .invalidValue, place: "\(file):\(node.mark?.line ?? 0) verification.responderGLN", "is missing",
                     fix: "give the GLN every verification answer carries, in quotes")
             }
             let prefixes = try section.texts("companyPrefixes")
-            if prefixes.isEmpty || prefixes.contains(where: { !(6...12).contains($0.count) || !$0.allSatisfy(\.isASCII) || !$0.allSatisfy(\.isNumber) }) {
+            if prefixes.isEmpty
+                || prefixes.contains(where: { !(6...12).contains($0.count) || !$0.allSatisfy(\.isASCII) || !$0.allSatisfy(\.isNumber) })
+            {
                 throw ConfigurationError(
-                    .invalidValue, place: "\(file):\(node.mark?.line ?? 0) verification.companyPrefixes", "must list 6- to 12-digit GS1 Company Prefixes",
+                    .invalidValue, place: "\(file):\(node.mark?.line ?? 0) verification.companyPrefixes",
+                    "must list 6- to 12-digit GS1 Company Prefixes",
                     fix: "list your company prefixes in quotes, for example [\"0300010\"]")
             }
             var verification = Verification(responderGLN: gln, companyPrefixes: prefixes)
             if let value = try section.text("basePath") {
                 guard value.hasPrefix("/"), !value.hasSuffix("/"), !value.contains("?") else {
                     throw ConfigurationError(
-                        .invalidValue, place: "\(file) verification.basePath", "is '\(value)', not a path such as /vrs", fix: "start it with / and end it without one")
+                        .invalidValue, place: "\(file) verification.basePath", "is '\(value)', not a path such as /vrs",
+                        fix: "start it with / and end it without one")
                 }
                 verification.basePath = value
             }
@@ -140,11 +146,13 @@ extension GatewayConfiguration {
             guard let node = mapping[key] else { return [] }
             if let scalar = node.scalar { return [scalar.string] }
             guard let sequence = node.sequence else {
-                throw ConfigurationError(.invalidValue, place: "\(file):\(node.mark?.line ?? 0) \(path)\(key)", "must be a list", fix: "write [\"a\", \"b\"]")
+                throw ConfigurationError(
+                    .invalidValue, place: "\(file):\(node.mark?.line ?? 0) \(path)\(key)", "must be a list", fix: "write [\"a\", \"b\"]")
             }
             return try sequence.map { item in
                 guard let scalar = item.scalar else {
-                    throw ConfigurationError(.invalidValue, place: "\(file):\(item.mark?.line ?? 0) \(path)\(key)", "must list texts", fix: "quote each value")
+                    throw ConfigurationError(
+                        .invalidValue, place: "\(file):\(item.mark?.line ?? 0) \(path)\(key)", "must list texts", fix: "quote each value")
                 }
                 return scalar.string
             }

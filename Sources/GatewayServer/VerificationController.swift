@@ -51,9 +51,12 @@ struct VerificationController {
             return Response(status: .serviceUnavailable, headers: [.retryAfter: "5"])
         }
         logger.info(
-            "verification", metadata: ["kind": "\(kind)", "status": "\(reply.status)", "requestor": "\(reply.entry.requestor ?? "-")",
+            "verification",
+            metadata: [
+                "kind": "\(kind)", "status": "\(reply.status)", "requestor": "\(reply.entry.requestor ?? "-")",
                 "partner": "\(reply.entry.partner ?? "-")", "verified": "\(reply.entry.verified.map(String.init) ?? "-")",
-                "reason": "\(reply.entry.failureReason ?? reply.entry.problem ?? "-")", "attestations": "\(reply.entry.attestations ?? "-")"])
+                "reason": "\(reply.entry.failureReason ?? reply.entry.problem ?? "-")", "attestations": "\(reply.entry.attestations ?? "-")",
+            ])
         guard let json = reply.body else {
             var headers: HTTPFields = [.cacheControl: "private, no-cache"]
             if let problem = reply.problem { headers[Self.problemHeader] = Self.headerSafe(problem) }

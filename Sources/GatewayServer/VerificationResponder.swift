@@ -83,7 +83,9 @@ public final class VerificationResponder: Sendable {
         entry.serial = request.serial
         entry.expiry = request.expiry.yymmdd
         entry.correlationID = request.correlationID
-        entry.attestations = request.attestations.isEmpty ? nil : request.attestations.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "; ")
+        entry.attestations =
+            request.attestations.isEmpty
+            ? nil : request.attestations.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "; ")
         if let refusal = admit(request.requestor, header: header, entry: &entry, now: started) {
             return finish(&entry, status: refusal.0, problem: refusal.1, started: started)
         }
@@ -97,13 +99,13 @@ public final class VerificationResponder: Sendable {
         let outcome = VerificationDecision.decide(
             lot: request.lot, serial: request.serial, expiry: request.expiry.iso8601, facts: Self.facts(lookup), policy: settings.policy,
             gtin: request.gtin.value, today: VerificationResponse.date(started))
-        guard case .answer(let answer) = outcome else {
+        guard case .answer(let answer, let miss) = outcome else {
             return finish(&entry, status: 404, problem: "GTIN \(request.gtin.value) is not under our company prefixes", started: started)
         }
         entry.verified = answer.verified
         entry.failureReason = answer.failureReason?.rawValue
         entry.additionalInfo = answer.additionalInfo?.rawValue
-        if answer.failureReason?.isNoMatch == true {
+        if miss {
             _ = coolDowns.withLock { table in
                 var state = table[request.requestor.value] ?? RequestorCoolDown(limits: settings.coolDown)
                 defer { table[request.requestor.value] = state }
@@ -134,7 +136,8 @@ public final class VerificationResponder: Sendable {
         guard isOurs(request.gtin) else {
             return finish(&entry, status: 404, problem: "GTIN \(request.gtin.value) is not under our company prefixes", started: started)
         }
-        return finish(&entry, status: 200, body: VerificationResponse.connectivity(responderGLN: settings.responderGLN.value), problem: nil, started: started)
+        return finish(
+            &entry, status: 200, body: VerificationResponse.connectivity(responderGLN: settings.responderGLN.value), problem: nil, started: started)
     }
 
     /// A request refused before the query is read (an oversized target).
@@ -212,7 +215,7 @@ public final class VerificationResponder: Sendable {
                 case .destroyed: .destroyed
                 default: .active
                 }
-            return VerificationFacts.Unit(lot: lot, expiry: expiry, life: life)
+            return VerificationFacts.Unit(lot: lot, expiry: lookup.printedExpiry ?? expiry, life: life)
         }
         let statuses = lookup.statuses.map { status -> VerificationFacts.Status in
             let kind: VerificationFacts.Status.Kind =

@@ -21,7 +21,8 @@ public struct VerificationPolicyLoader: Sendable {
     public func load(file: String) -> (VerificationPolicy?, [ProfileProblem]) {
         let log = ProblemLog(file: file)
         guard let data = FileManager.default.contents(atPath: file), let text = String(data: data, encoding: .utf8) else {
-            log.add("unreadable", at: nil, key: "", "cannot be read as UTF-8 text", hint: "check the path, that this user may read it, and its encoding")
+            log.add(
+                "unreadable", at: nil, key: "", "cannot be read as UTF-8 text", hint: "check the path, that this user may read it, and its encoding")
             return (nil, log.problems)
         }
         return parse(text, file: file)
@@ -81,7 +82,8 @@ public struct VerificationPolicyLoader: Sendable {
                     Self.add(rule, to: &policy.lots, key: VerificationPolicy.LotKey(gtin: gtin.value, lot: lot), at: item, path: path, log: log)
                 case (nil, let serial?):
                     Self.add(
-                        rule, to: &policy.serials, key: VerificationPolicy.SerialKey(gtin: gtin.value, serial: serial), at: item, path: path, log: log)
+                        rule, to: &policy.serials, key: VerificationPolicy.SerialKey(gtin: gtin.value, serial: serial), at: item, path: path, log: log
+                    )
                 case (.some, .some):
                     log.add(
                         "lot-and-serial", at: item, key: path, "names both a lot and a serial; a serial rule needs no lot",
@@ -94,7 +96,8 @@ public struct VerificationPolicyLoader: Sendable {
 
     private static func rule(_ block: Fields) -> VerificationPolicy.Rule {
         VerificationPolicy.Rule(
-            recalled: block.choice("recalled", VerificationPolicy.RecallAnswer.self), expired: block.choice("expired", VerificationPolicy.ExpiryAnswer.self),
+            recalled: block.choice("recalled", VerificationPolicy.RecallAnswer.self),
+            expired: block.choice("expired", VerificationPolicy.ExpiryAnswer.self),
             withhold: block.bool("withhold"))
     }
 

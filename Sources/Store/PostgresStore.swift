@@ -424,7 +424,7 @@ public final class PostgresStore: GatewayStore {
 
     // MARK: Reads
 
-    private func rows(_ sql: String, _ arguments: [String?]) async throws -> PostgresRowSequence {
+    func rows(_ sql: String, _ arguments: [String?]) async throws -> PostgresRowSequence {
         var bindings = PostgresBindings()
         for argument in arguments { bindings.append(argument) }
         return try await client.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger)

@@ -7,6 +7,14 @@ extension PostgresStore {
     public func verificationLookup(gtin: String, serial: String, lot: String) async throws -> VerificationLookup {
         let known = try await product(gtin: gtin) != nil
         let unit = try await unit(UnitKey(gtinColumn: gtin, serialColumn: serial))
+        var printed: String?
+        if let unit {
+            for try await (expiry, ) in try await rows("SELECT expiry FROM events WHERE record_id = $1", [unit.commissionRecord]).decode(
+                (String?,).self)
+            {
+                printed = expiry
+            }
+        }
         let statuses = try await transaction("read the statuses of GTIN \(gtin) serial \(serial)") { connection in
             let rows = try await connection.query(
                 """
@@ -30,7 +38,7 @@ extension PostgresStore {
             }
             return result
         }
-        return VerificationLookup(productKnown: known, unit: unit, statuses: statuses)
+        return VerificationLookup(productKnown: known, unit: unit, printedExpiry: printed, statuses: statuses)
     }
 
     public func recordVerifications(_ entries: [VerificationLogEntry]) async throws {

@@ -9,6 +9,11 @@ extension SQLiteStore {
                 let product = try db.cachedStatement(sql: "SELECT 1 FROM products WHERE gtin = ?")
                 let known = try Row.fetchOne(product, arguments: [gtin]) != nil
                 let unit = try Self.units(db, [UnitKey(gtinColumn: gtin, serialColumn: serial)]).first
+                var printed: String?
+                if let unit {
+                    let event = try db.cachedStatement(sql: "SELECT expiry FROM events WHERE record_id = ?")
+                    printed = try String.fetchOne(event, arguments: [unit.commissionRecord])
+                }
                 // The unit's own statuses by the (gtin, serial) index, then its GTIN's and lot's.
                 let statuses = try db.cachedStatement(
                     sql: """
@@ -26,7 +31,7 @@ extension SQLiteStore {
                             reason: try row.decode(atIndex: 8))
                     }
                 }
-                return VerificationLookup(productKnown: known, unit: unit, statuses: rows)
+                return VerificationLookup(productKnown: known, unit: unit, printedExpiry: printed, statuses: rows)
             }
         }
     }
@@ -62,7 +67,8 @@ extension SQLiteStore {
             try await pool.read { db in
                 try Row.fetchAll(
                     db,
-                    sql: "SELECT \(VerificationSQL.logColumns) FROM verification_log WHERE \(condition) ORDER BY at DESC, entry_id LIMIT \(filter.limit)",
+                    sql:
+                        "SELECT \(VerificationSQL.logColumns) FROM verification_log WHERE \(condition) ORDER BY at DESC, entry_id LIMIT \(filter.limit)",
                     arguments: StatementArguments(arguments)
                 ).map { row in
                     try Self.decoded("a verification log entry", row) { row in
@@ -73,7 +79,8 @@ extension SQLiteStore {
                             requestor: try row.decode(atIndex: 3), partner: try row.decode(atIndex: 4), gtin: try row.decode(atIndex: 5),
                             lot: try row.decode(atIndex: 6), serial: try row.decode(atIndex: 7), expiry: try row.decode(atIndex: 8),
                             correlationID: try row.decode(atIndex: 9), status: Int(status), verified: try StoredForms.flag(verified, "verified"),
-                            failureReason: try row.decode(atIndex: 12), additionalInfo: try row.decode(atIndex: 13), problem: try row.decode(atIndex: 14),
+                            failureReason: try row.decode(atIndex: 12), additionalInfo: try row.decode(atIndex: 13),
+                            problem: try row.decode(atIndex: 14),
                             attestations: try row.decode(atIndex: 15), target: try row.decode(atIndex: 16), remote: try row.decode(atIndex: 17),
                             latencyMicroseconds: try row.decode(atIndex: 18))
                     }
@@ -111,16 +118,19 @@ extension SQLiteStore {
     }
 
     private static func quarantineRows(_ db: Database, _ condition: String, _ binds: [any DatabaseValueConvertible]) throws -> [QuarantineRow] {
-        try Row.fetchAll(db, sql: VerificationSQL.quarantineSelect + condition + " ORDER BY s.utc, s.record_id, s.position", arguments: StatementArguments(binds))
-            .map { row in
-                try decoded("a quarantine", row) { row in
-                    let position: Int64 = try row.decode(atIndex: 1)
-                    return QuarantineRow(
-                        recordID: try row.decode(atIndex: 0), position: Int(position), status: try row.decode(atIndex: 2),
-                        gtin: try row.decode(atIndex: 3), lot: try row.decode(atIndex: 4), serial: try row.decode(atIndex: 5), utc: try row.decode(atIndex: 6),
-                        reason: try row.decode(atIndex: 7), closedAt: try row.decode(atIndex: 8), closeReason: try row.decode(atIndex: 9),
-                        closedBy: try row.decode(atIndex: 10))
-                }
+        try Row.fetchAll(
+            db, sql: VerificationSQL.quarantineSelect + condition + " ORDER BY s.utc, s.record_id, s.position", arguments: StatementArguments(binds)
+        )
+        .map { row in
+            try decoded("a quarantine", row) { row in
+                let position: Int64 = try row.decode(atIndex: 1)
+                return QuarantineRow(
+                    recordID: try row.decode(atIndex: 0), position: Int(position), status: try row.decode(atIndex: 2),
+                    gtin: try row.decode(atIndex: 3), lot: try row.decode(atIndex: 4), serial: try row.decode(atIndex: 5),
+                    utc: try row.decode(atIndex: 6),
+                    reason: try row.decode(atIndex: 7), closedAt: try row.decode(atIndex: 8), closeReason: try row.decode(atIndex: 9),
+                    closedBy: try row.decode(atIndex: 10))
             }
+        }
     }
 }

@@ -22,12 +22,16 @@ public protocol VerificationStore: Sendable {
 public struct VerificationLookup: Hashable, Sendable {
     public var productKnown: Bool
     public var unit: UnitRow?
+    /// The expiry printed on the unit, from its commissioning record (`YYYY-MM-DD`); the unit's
+    /// own expiry moves with an FDA extension.
+    public var printedExpiry: String?
     /// Oldest first.
     public var statuses: [StoredStatus]
 
-    public init(productKnown: Bool, unit: UnitRow?, statuses: [StoredStatus]) {
+    public init(productKnown: Bool, unit: UnitRow?, printedExpiry: String?, statuses: [StoredStatus]) {
         self.productKnown = productKnown
         self.unit = unit
+        self.printedExpiry = printedExpiry
         self.statuses = statuses
     }
 }

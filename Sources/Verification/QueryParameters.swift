@@ -79,7 +79,8 @@ public enum PercentDecoding {
         }
         guard let text = String(validating: bytes, as: UTF8.self) else {
             return .failure(
-                VerificationRejection(field: field, reason: "is not UTF-8 once percent-decoded", fix: "send the value's UTF-8 bytes, percent-encoded"))
+                VerificationRejection(field: field, reason: "is not UTF-8 once percent-decoded", fix: "send the value's UTF-8 bytes, percent-encoded")
+            )
         }
         return .success(text)
     }

@@ -10,7 +10,9 @@ public enum VerificationDecision {
     public enum Outcome: Hashable, Sendable {
         /// The GTIN's company prefix is none of ours: 404, as a Lookup Directory would answer.
         case notOurs
-        case answer(VerificationAnswer)
+        /// `miss`: the identifier did not match (what the brute-force guard counts, whether or
+        /// not the reason is disclosed).
+        case answer(VerificationAnswer, miss: Bool)
     }
 
     /// - Parameters:
@@ -20,7 +22,7 @@ public enum VerificationDecision {
     ) -> Outcome {
         guard facts.ourPrefix else { return .notOurs }
         func noMatch(_ reason: VerificationAnswer.FailureReason) -> Outcome {
-            .answer(.refused(policy.discloseReasons ? reason : .noReasonProvided))
+            .answer(.refused(policy.discloseReasons ? reason : .noReasonProvided), miss: true)
         }
         guard facts.productKnown, let unit = facts.unit else { return noMatch(.noMatchGTINSerial) }
         switch (unit.lot == lot, unit.expiry == expiry) {
@@ -46,20 +48,20 @@ public enum VerificationDecision {
             }
         }
         let rule = policy.resolved(gtin: gtin, lot: lot, serial: serial)
-        if illegitimate { return .answer(.refused(.notForRedistribution, .illegitimate)) }
-        if suspect { return .answer(.refused(.notForRedistribution, .suspect)) }
-        if unit.life != .active || rule.withhold { return .answer(.refused(.manufacturerPolicy)) }
+        if illegitimate { return .answer(.refused(.notForRedistribution, .illegitimate), miss: false) }
+        if suspect { return .answer(.refused(.notForRedistribution, .suspect), miss: false) }
+        if unit.life != .active || rule.withhold { return .answer(.refused(.manufacturerPolicy), miss: false) }
         if recalled {
-            return .answer(rule.recalled == .verified ? .verified(.recalled) : .refused(.manufacturerPolicy, .recalled))
+            return .answer(rule.recalled == .verified ? .verified(.recalled) : .refused(.manufacturerPolicy, .recalled), miss: false)
         }
         let extendedTo = extended.flatMap { $0 > unit.expiry ? $0 : nil }
         if (extendedTo ?? unit.expiry) < today {
             switch rule.expired {
-            case .verified: return .answer(.verified(.expired))
-            case .notVerified: return .answer(.refused(.manufacturerPolicy, .expired))
+            case .verified: return .answer(.verified(.expired), miss: false)
+            case .notVerified: return .answer(.refused(.manufacturerPolicy, .expired), miss: false)
             case .ignore: break
             }
         }
-        return .answer(.verified(extendedTo == nil ? nil : .expirationExtended))
+        return .answer(.verified(extendedTo == nil ? nil : .expirationExtended), miss: false)
     }
 }

@@ -120,7 +120,8 @@ enum Fields {
         case .failure(let rejection): throw rejection
         }
         guard value == allowed else {
-            throw VerificationRejection(field: name, reason: "is not \(allowed), the one value this responder answers", fix: "send \(name)=\(allowed)")
+            throw VerificationRejection(
+                field: name, reason: "is not \(allowed), the one value this responder answers", fix: "send \(name)=\(allowed)")
         }
     }
 
