@@ -48,6 +48,8 @@ public struct ShipmentComposer: Sendable {
                 problems: [ComposeProblem(recordID: nil, problem: "there is no shipment \(id)", fix: "check the id, or ingest its ship record first")]
             )
         }
+        let quarantined = try await quarantineProblems(shipment)
+        guard quarantined.isEmpty else { throw ComposeRejected(shipment: id, problems: quarantined) }
         let temporary = path + ".partial-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: temporary) }
         let documentID = documentID ?? "urn:uuid:" + UUID().uuidString.lowercased()
@@ -88,6 +90,30 @@ public struct ShipmentComposer: Sendable {
         if FileManager.default.fileExists(atPath: path) { try FileManager.default.removeItem(atPath: path) }
         try FileManager.default.moveItem(atPath: temporary, toPath: path)
         return ComposeReport(shipment: id, path: path, bytes: counts.bytes, events: counts.events, serials: counts.serials, documentID: documentID)
+    }
+
+    /// Units under an open quarantine (a suspect or illegitimate status no operator has closed)
+    /// may not ship: one problem per unit, naming the quarantine, at most 20.
+    private func quarantineProblems(_ shipment: StoredShipment) async throws -> [ComposeProblem] {
+        let open = try await store.quarantines(includeClosed: false)
+        guard !open.isEmpty else { return [] }
+        var problems: [ComposeProblem] = []
+        var units = UnitPages(store: store, shipment: shipment.id, order: .commissioning, pageSize: 1_000)
+        while problems.count < 20, let unit = try await units.peek() {
+            units.advance()
+            guard let quarantine = open.first(where: { $0.covers(gtin: unit.key.gtinColumn, lot: unit.lot, serial: unit.key.serialColumn) }) else {
+                continue
+            }
+            problems.append(
+                ComposeProblem(
+                    recordID: shipment.recordID,
+                    problem:
+                        "\(unit.key) is in quarantine \(quarantine.recordID)#\(quarantine.position) (\(quarantine.status) since \(quarantine.utc), \(quarantine.scope)) and may not ship",
+                    fix:
+                        "take it out of the shipment, or close the quarantine with `epcis-gateway quarantine close \(quarantine.recordID)#\(quarantine.position) --reason …` once it is resolved"
+                ))
+        }
+        return problems
     }
 
     private func stream<Writer: DocumentWriter>(
