@@ -142,6 +142,7 @@ let package = Package(
 
         // MARK: Tests
         .testTarget(name: "GS1Tests", dependencies: ["GS1"], swiftSettings: swiftSettings),
+        .testTarget(name: "VerificationTests", dependencies: ["Verification"], swiftSettings: swiftSettings),
         .testTarget(name: "AS2Tests", dependencies: ["AS2", "Transports", "Partners", "TestSupport", "GatewayCore"], swiftSettings: swiftSettings),
         // The two store engines every store-backed test runs on, and raw SQL behind a store's back.
         .target(
@@ -183,7 +184,8 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "PartnersTests", dependencies: ["Partners", "GS1", "TestSupport"], exclude: ["Lint"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "PartnersTests", dependencies: ["Partners", "GS1", "TestSupport", "Verification"], exclude: ["Lint"], swiftSettings: swiftSettings),
         .testTarget(
             name: "CLITests",
             dependencies: ["EPCISGatewayCLI", "EPCIS", "Transports"],

@@ -42,6 +42,12 @@ public struct VerificationPolicy: Hashable, Sendable {
         public var recalled: RecallAnswer
         public var expired: ExpiryAnswer
         public var withhold: Bool
+
+        public init(recalled: RecallAnswer, expired: ExpiryAnswer, withhold: Bool) {
+            self.recalled = recalled
+            self.expired = expired
+            self.withhold = withhold
+        }
     }
 
     public var defaults: Rule

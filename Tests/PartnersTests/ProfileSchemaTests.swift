@@ -32,7 +32,7 @@ import Testing
     /// and one duration compared with another.
     static let beyondSchema: Set<String> = ["bad-gln-check-digit.yaml", "id-file-mismatch.yaml", "duplicate-key.yaml", "give-up-too-soon.yaml"]
 
-    static func verdicts(_ files: [URL]) throws -> [String: Bool] {
+    static func verdicts(_ files: [URL], schema: URL = schema) throws -> [String: Bool] {
         let result = try Command.run(["python3", "-c", script, schema.path] + files.map(\.path))
         var verdicts: [String: Bool] = [:]
         for line in result.output.split(separator: "\n") {
