@@ -138,6 +138,8 @@ let package = Package(
         ),
 
         .executableTarget(
+            name: "VRSBenchmarks", dependencies: ["Store", "Records", "GS1"], path: "Benchmarks/VRSBenchmarks", swiftSettings: swiftSettings),
+        .executableTarget(
             name: "AS2Benchmarks", dependencies: ["Transports", "Partners"], path: "Benchmarks/AS2Benchmarks", swiftSettings: swiftSettings),
 
         // MARK: Tests

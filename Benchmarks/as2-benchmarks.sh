@@ -7,16 +7,18 @@
 #      (../shared/peers/as2/openssl_send.sh), seconds; the gateway sender's peak RSS.
 #   3. 1 GB, gateway to gateway: the sender's and the receiver's peak RSS.
 #   4. 1 MB messages for SECONDS (default 60), 8 in flight: messages/s and p99 round trip.
-# Usage: Benchmarks/as2-benchmarks.sh [SECONDS]   (AS2_BENCH_BUILD=debug measures a debug build)
+# Usage: Benchmarks/as2-benchmarks.sh [SECONDS]   (AS2_BENCH_BUILD=debug measures a debug build;
+#        AS2_BENCH_SCRATCH=.build-release builds there, beside a debug .build)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${1:-60}"
 build="${AS2_BENCH_BUILD:-release}"
 peers="$(cd .. && pwd)/shared/peers/as2"
 [ -f "$peers/gen_certs.sh" ] || { echo "as2-benchmarks: ../shared/peers is missing" >&2; exit 1; }
-swift build -c "$build" --product epcis-gateway >/dev/null
-swift build -c "$build" --product AS2Benchmarks >/dev/null
-bin="$(swift build -c "$build" --show-bin-path)"
+scratch="${AS2_BENCH_SCRATCH:-.build}"
+swift build -c "$build" --scratch-path "$scratch" --product epcis-gateway >/dev/null
+swift build -c "$build" --scratch-path "$scratch" --product AS2Benchmarks >/dev/null
+bin="$(swift build -c "$build" --scratch-path "$scratch" --show-bin-path)"
 echo "as2-benchmarks: $build build, $(nproc) cores, $(date -u +%FT%TZ)"
 work="$(mktemp -d -t as2-bench.XXXXXX)"
 receiver=""

@@ -1,4 +1,5 @@
 internal import Foundation
+internal import GatewayCore
 
 #if canImport(Glibc)
     internal import Glibc
@@ -100,25 +101,9 @@ public struct MIMEEntity: Sendable {
         return .success((0..<(starts.count - 1)).map { Array(body[starts[$0].after..<max(starts[$0].after, starts[$0 + 1].lineStart)]) })
     }
 
-    /// The first occurrence of `needle` in `haystack` at or after `start`: libc's `memchr`
-    /// finds each candidate first byte, `memcmp` checks the rest (a multipart scan runs over
-    /// whole megabytes).
+    /// The first occurrence of `needle` in `haystack` at or after `start` (see ``ByteSearch``).
     public static func find(_ needle: [UInt8], in haystack: [UInt8], from start: Int) -> Int? {
-        guard let first = needle.first, start >= 0, start + needle.count <= haystack.count else { return nil }
-        return haystack.withUnsafeBytes { hay -> Int? in
-            needle.withUnsafeBytes { pin -> Int? in
-                guard let base = hay.baseAddress, let pinBase = pin.baseAddress else { return nil }
-                var index = start
-                let last = hay.count - pin.count
-                while index <= last {
-                    guard let hit = memchr(base + index, Int32(first), last - index + 1) else { return nil }
-                    let offset = base.distance(to: UnsafeRawPointer(hit))
-                    if memcmp(base + offset, pinBase, pin.count) == 0 { return offset }
-                    index = offset + 1
-                }
-                return nil
-            }
-        }
+        ByteSearch.find(needle, in: haystack, from: start)
     }
 
     /// The body with its `Content-Transfer-Encoding` undone (base64, or as it is for binary,

@@ -113,8 +113,9 @@ public enum EPCISValidator {
                 }
                 return report
             }
-            let head = String(decoding: try head(path), as: UTF8.self)
-            let version = xmlVersion(head)
+            let bytes = try head(path)
+            let head = String(decoding: bytes, as: UTF8.self)
+            let version = xmlVersion(bytes)
             let reader: EPCISXMLReader
             if let schemas, let version {
                 reader = try EPCISXMLReader(path: path, validatingWith: schemas.xmlSchema(for: version, root: rootName(head)))
@@ -167,9 +168,12 @@ public enum EPCISValidator {
 
     /// The EPCIS version the root's namespace names, from the first 64 KiB (the schema must be
     /// chosen before the parser starts).
-    private static func xmlVersion(_ text: String) -> EPCISFormat? {
-        if text.contains("urn:epcglobal:epcis:xsd:1") || text.contains("urn:epcglobal:epcis-query:xsd:1") { return .xml12 }
-        if text.contains("urn:epcglobal:epcis:xsd:2") || text.contains("urn:epcglobal:epcis-query:xsd:2") { return .xml20 }
+    /// Searched as bytes: Foundation's `String.contains` bridges 64 KiB to UTF-16 four times,
+    /// which profiling showed as 6 % of an AS2 receiver's time.
+    private static func xmlVersion(_ head: Data) -> EPCISFormat? {
+        func has(_ needle: String) -> Bool { ByteSearch.find(Array(needle.utf8), in: head, from: 0) != nil }
+        if has("urn:epcglobal:epcis:xsd:1") || has("urn:epcglobal:epcis-query:xsd:1") { return .xml12 }
+        if has("urn:epcglobal:epcis:xsd:2") || has("urn:epcglobal:epcis-query:xsd:2") { return .xml20 }
         return nil
     }
 
