@@ -109,7 +109,7 @@ let package = Package(
         .executableTarget(
             name: "EPCISGatewayCLI",
             dependencies: [
-                "GS1", "EPCIS", "Transports", "Records", "Store", "DSCSA", "GatewayServer", "Partners", "Outbox", "Delivery",
+                "GS1", "EPCIS", "Transports", "Records", "Store", "DSCSA", "GatewayServer", "Partners", "Outbox", "Delivery", "Verification",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -171,7 +171,7 @@ let package = Package(
             name: "GatewayServerTests",
             dependencies: [
                 "GatewayServer", "Store", "Records", "Partners", "TestSupport", "Delivery", "Transports", "AS2", "Outbox", "StoreTestSupport", "GS1",
-                "GatewayCore",
+                "GatewayCore", "Verification",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Hummingbird", package: "hummingbird"),

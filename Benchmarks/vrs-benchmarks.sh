@@ -25,13 +25,13 @@ swift build -c release --scratch-path "$scratch" --product epcis-gateway >/dev/n
 swift build -c release --scratch-path "$scratch" --product VRSBenchmarks >/dev/null 2>&1
 bin="$(swift build -c release --scratch-path "$scratch" --show-bin-path)"
 work="$(mktemp -d -t vrs-bench.XXXXXX)"
-pgdir="$work/pg"
+pgdir="$(mktemp -d -t vrs-bench-pg.XXXXXX)"  # its own: the postgres user must reach it
 gateway=""
 nginx_pid=""
 cleanup() {
   [ -z "$gateway" ] || kill "$gateway" 2>/dev/null || true
   [ -z "$nginx_pid" ] || kill "$nginx_pid" 2>/dev/null || true
-  [ ! -d "$pgdir" ] || scripts/postgres-test-server.sh stop "$pgdir" >/dev/null 2>&1 || true
+  scripts/postgres-test-server.sh stop "$pgdir" >/dev/null 2>&1 || true
   rm -rf "$work"
 }
 trap cleanup EXIT

@@ -7,6 +7,8 @@ import Store
 import StoreTestSupport
 import TestSupport
 import Testing
+import Transports
+import Verification
 
 /// The VRS responder through a real `Gateway` HTTP server, on both store engines: every
 /// scenario of the decision table, every 400 rule, 401/403/404/405/414 and the cool-down.
@@ -420,6 +422,44 @@ import Testing
             let response = try await RawHTTP.send(port: responder.port, target: target, headers: ["X-API-Key": "acme-secret-1"])
             #expect(response.status == 400 || response.status == 414 || response.status == 431, "a \(size)-byte serial got \(response.status)")
         }
+        await responder.stop()
+    }
+}
+
+/// `verify ask`'s client against our own responder: a correct request, an answer that follows
+/// the standard.
+@Suite struct VerificationClientTests {
+    @Test func ourResponderAnswersTheClientByTheRules() async throws {
+        let responder: VerificationRouteTests.Responder
+        do { responder = try await VerificationRouteTests.Responder(engine: .sqlite) } catch is VerificationRouteTests.Skip { return }
+        let client = VerificationClient(headers: [("X-API-Key", "acme-secret-1")])
+        let base = "http://127.0.0.1:\(responder.port)/vrs"
+        for (serial, lot) in [("AB/12", "A1"), ("a%b", "A1"), ("NOPE", "A1"), ("SUS", "A1")] {
+            let exchange = try await client.verify(
+                base: base, gtin: VerificationRouteTests.g1, lot: lot, serial: serial, expiry: "300615", requestor: VerificationRouteTests.acme1,
+                correlationID: VerificationRouteTests.uuid)
+            #expect(exchange.status == 200, "\(exchange.url)")
+            let findings = VerificationResponseCheck.findings(
+                status: exchange.status, headers: exchange.headers, body: exchange.body, correlationID: VerificationRouteTests.uuid)
+            #expect(findings.isEmpty, "\(serial): \(findings)")
+        }
+        #expect(
+            String(
+                decoding: try await client.verify(
+                    base: base, gtin: VerificationRouteTests.g1, lot: "A1", serial: "AB/12", expiry: "300615",
+                    requestor: VerificationRouteTests.acme1,
+                    correlationID: VerificationRouteTests.uuid
+                ).body, as: UTF8.self
+            ).contains(#""verified":true"#), "the serial was encoded once")
+        let connectivity = try await client.checkConnectivity(base: base, gtin: VerificationRouteTests.g1, requestor: VerificationRouteTests.acme1)
+        #expect(
+            VerificationResponseCheck.findings(
+                status: connectivity.status, headers: connectivity.headers, body: connectivity.body, correlationID: nil
+            ).isEmpty)
+        let refused = try await VerificationClient().verify(
+            base: base, gtin: VerificationRouteTests.g1, lot: "A1", serial: "S1", expiry: "300615", requestor: VerificationRouteTests.acme1,
+            correlationID: VerificationRouteTests.uuid)
+        #expect(refused.status == 401 && refused.body.isEmpty)
         await responder.stop()
     }
 }

@@ -81,3 +81,56 @@ import Verification
         #expect(VerificationAnswer.FailureReason.allCases.filter(\.isNoMatch).count == 4)
     }
 }
+
+/// What `verify ask` says about a responder's answer.
+@Suite struct VerificationResponseCheckTests {
+    static let uuid = "3f1b2c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d"
+    static let json = ["content-type": "application/json", "cache-control": "private, no-cache"]
+
+    static func findings(_ body: String, status: Int = 200, headers: [String: String] = json) -> [String] {
+        VerificationResponseCheck.findings(status: status, headers: headers, body: Array(body.utf8), correlationID: uuid)
+    }
+
+    static func answer(_ data: String, timestamp: String = "2026-12-02T12:00:00.000Z", gln: String = "0300019999990", uuid: String = uuid) -> String {
+        #"{"verificationTimestamp":""# + timestamp + #"","responderGLN":""# + gln + #"","data":"# + data + #","corrUUID":""# + uuid + #""}"#
+    }
+
+    @Test func aRightAnswerHasNoFindings() {
+        #expect(Self.findings(Self.answer(#"{"verified":true}"#)).isEmpty)
+        #expect(Self.findings(Self.answer(#"{"verified":false,"verificationFailureReason":"No_match_GTIN_Serial"}"#)).isEmpty)
+        #expect(Self.findings(Self.answer(#"{"verified":true,"additionalInfo":"Recalled"}"#, timestamp: "2026-12-02T04:00:00.000-08:00")).isEmpty)
+        #expect(Self.findings("", status: 404, headers: [:]).isEmpty)
+        #expect(
+            VerificationResponseCheck.findings(
+                status: 200, headers: Self.json, body: Array(#"{"responderGLN":"0300019999990"}"#.utf8), correlationID: nil
+            )
+            .isEmpty)
+    }
+
+    @Test(arguments: [
+        (answer(#"{"verified":false,"verificationFailureReason":"No_Match_GTIN_Serial"}"#), "lower-case 'match'"),
+        (answer(#"{"verified":false}"#), "lacks verificationFailureReason"),
+        (answer(#"{"verified":true,"verificationFailureReason":"No_match_GTIN_Serial"}"#), "positive answer carries"),
+        (answer(#"{"verified":true,"additionalInfo":""}"#), "leave it out"),
+        (answer(#"{"verified":true,"additionalInfo":"recalled"}"#), "additionalInfo 'recalled'"),
+        (answer(#"{"verified":1}"#), "not true/false"),
+        (answer(#"{"verified":true}"#, timestamp: "2026-12-02T12:00:00Z"), "milliseconds"),
+        (answer(#"{"verified":true}"#, gln: "012341234567"), "13-digit GLN"),
+        (answer(#"{"verified":true}"#, uuid: "3F1B2C4D-5E6F-4A7B-8C9D-0E1F2A3B4C5D"), "byte for byte"),
+        (
+            #"{"verificationTimestamp":"2026-12-02T12:00:00.000Z","responderGLN":"0300019999990","data":{"verified":true},"corrUUID":"3f1b2c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d","gtin":"1"}"#,
+            "members the standard does not"
+        ),
+        ("not json", "not a JSON object"),
+    ])
+    func everyBrokenRuleIsNamed(_ body: String, _ expected: String) {
+        let found = Self.findings(body)
+        #expect(found.contains { $0.contains(expected) }, "\(found)")
+    }
+
+    @Test func headersAndNon200BodiesAreChecked() {
+        #expect(Self.findings(Self.answer(#"{"verified":true}"#), headers: ["content-type": "text/plain"]).count == 2)
+        #expect(Self.findings("{\"error\":\"bad gtin\"}", status: 400, headers: [:]).first?.contains("only a 200") == true)
+        #expect(Self.findings("", status: 418, headers: [:]).first?.contains("none the standard names") == true)
+    }
+}
