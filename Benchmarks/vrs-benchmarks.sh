@@ -131,7 +131,10 @@ echo "== nginx, a static JSON file of $(wc -c < "$work/answer.json") bytes"
 port="$(free_port)"
 mkdir -p "$work/nginx/html" "$work/nginx/tmp"
 cp "$work/answer.json" "$work/nginx/html/answer.json"
+# As root, nginx's workers would run as nobody, who cannot read the private work directory.
+nginx_user=""; [ "$(id -u)" -ne 0 ] || nginx_user="user root;"
 cat > "$work/nginx/nginx.conf" <<CONF
+$nginx_user
 worker_processes 1;
 daemon off;
 pid $work/nginx/nginx.pid;

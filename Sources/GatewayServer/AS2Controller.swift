@@ -36,7 +36,7 @@ struct AS2Controller: Sendable {
     /// An MDN is a few kilobytes; this bounds what an MDN POST may hold in memory.
     static let maximumMDNBytes = 1 << 20
 
-    func addRoutes(to router: Router<BasicRequestContext>) {
+    func addRoutes(to router: Router<some RequestContext>) {
         router.post("/as2") { request, _ in try await receive(request) }
     }
 

@@ -4,7 +4,10 @@ public import Foundation
 internal import GS1
 public import GatewayCore
 public import Hummingbird
+internal import HummingbirdCore
+internal import HummingbirdTLS
 public import Logging
+internal import NIOSSL
 public import Partners
 internal import ServiceLifecycle
 public import Store
@@ -52,13 +55,17 @@ public struct Gateway: Sendable {
         try await StoreLocation.withStore(configuration.store) { store in
             var services: [any Service] = [profiles, try dispatcher(store, profiles), CertificateWatch(partners: { profiles.current }, clock: clock)]
             if let http = configuration.http {
-                services.append(
-                    Application(
-                        router: Self.router(
-                            store: store, partnerCount: { profiles.current.count }, maximumBodyBytes: http.maximumRequestBytes,
-                            partners: { profiles.current }, clock: clock, workDirectory: configuration.spoolDirectory, schemas: try loadSchemas(),
-                            verification: try responder(store, profiles)),
-                        configuration: .init(address: .hostname(http.host, port: http.port), serverName: "epcis-gateway"), logger: logger))
+                let router = Self.router(
+                    store: store, partnerCount: { profiles.current.count }, maximumBodyBytes: http.maximumRequestBytes,
+                    partners: { profiles.current }, clock: clock, workDirectory: configuration.spoolDirectory, schemas: try loadSchemas(),
+                    verification: try responder(store, profiles))
+                let server = ApplicationConfiguration(address: .hostname(http.host, port: http.port), serverName: "epcis-gateway")
+                if let tls = http.tls {
+                    let tlsServer = try HTTPServerBuilder.tls(.http1(), tlsConfiguration: try Self.tlsConfiguration(tls))
+                    services.append(Application(router: router, server: tlsServer, configuration: server, logger: logger))
+                } else {
+                    services.append(Application(router: router, configuration: server, logger: logger))
+                }
             }
             let group = ServiceGroup(
                 configuration: ServiceGroupConfiguration(
@@ -86,8 +93,8 @@ public struct Gateway: Sendable {
         partners: @escaping @Sendable () -> [String: PartnerProfile] = { [:] }, clock: any WallClock = SystemWallClock(),
         workDirectory: String = FileManager.default.temporaryDirectory.path, schemas: EPCISSchemas? = nil,
         verification: VerificationResponder? = nil
-    ) -> Router<BasicRequestContext> {
-        let router = Router()
+    ) -> Router<GatewayRequestContext> {
+        let router = Router(context: GatewayRequestContext.self)
         HealthController(store: store, partnerCount: partnerCount).addRoutes(to: router)
         RecordsController(store: store, maximumBodyBytes: maximumBodyBytes).addRoutes(to: router)
         AS2Controller(
@@ -95,6 +102,26 @@ public struct Gateway: Sendable {
         ).addRoutes(to: router)
         if let verification { VerificationController(responder: verification, logger: Logger(label: "epcis-gateway.vrs")).addRoutes(to: router) }
         return router
+    }
+
+    /// The server side of TLS: our chain and key, and (for mutual TLS) the client CA. A client
+    /// certificate is optional, so API-key and bearer requestors connect without one.
+    static func tlsConfiguration(_ tls: GatewayConfiguration.TLS) throws -> TLSConfiguration {
+        do {
+            let chain = try NIOSSLCertificate.fromPEMFile(tls.certificateFile).map { NIOSSLCertificateSource.certificate($0) }
+            var configuration = TLSConfiguration.makeServerConfiguration(
+                certificateChain: chain, privateKey: .privateKey(try NIOSSLPrivateKey(file: tls.keyFile, format: .pem)))
+            configuration.minimumTLSVersion = .tlsv12
+            if let clientCA = tls.clientCAFile {
+                configuration.trustRoots = .file(clientCA)
+                configuration.certificateVerification = .optionalVerification
+            }
+            return configuration
+        } catch {
+            throw ConfigurationError(
+                .invalidValue, place: "http.tls", "cannot be used: \(error)",
+                fix: "check that certificate and key are readable PEM files that belong together")
+        }
     }
 
     /// The VRS responder the configuration asks for, with its policy file read and checked.

@@ -11,7 +11,8 @@ extension GatewayConfiguration {
     /// - `profiles` (text): the partner profile directory
     /// - `profileReloadSeconds` (integer)
     /// - `schemas` (text): the EPCIS schema directory received documents are validated against
-    /// - `http`: `host` (text), `port` (integer), `maxRequestBytes` (integer)
+    /// - `http`: `host` (text), `port` (integer), `maxRequestBytes` (integer), `tls`:
+    ///   `certificate`, `key`, `clientCA` (PEM file paths)
     /// - `delivery`: `leaseSeconds`, `batch`, `pollBatch`, `idleMilliseconds` (integers),
     ///   `spool` (text)
     /// - `verification`: `responderGLN` (text), `companyPrefixes` (list of text), `basePath`
@@ -56,8 +57,17 @@ extension GatewayConfiguration {
         if let value = try top.text("schemas") { schemas = value }
         if let value = try top.integer("profileReloadSeconds", 1...86_400) { profileReload = .seconds(value) }
         if let node = top.node("http") {
-            let section = try Section(node, file: file, path: "http.", keys: ["host", "port", "maxRequestBytes"])
+            let section = try Section(node, file: file, path: "http.", keys: ["host", "port", "maxRequestBytes", "tls"])
             var http = self.http ?? HTTP()
+            if let node = section.node("tls") {
+                let tls = try Section(node, file: file, path: "http.tls.", keys: ["certificate", "key", "clientCA"])
+                guard let certificate = try tls.text("certificate"), let key = try tls.text("key") else {
+                    throw ConfigurationError(
+                        .invalidValue, place: "\(file):\(node.mark?.line ?? 0) http.tls", "needs certificate and key",
+                        fix: "name the PEM files of the server's certificate chain and private key")
+                }
+                http.tls = TLS(certificateFile: certificate, keyFile: key, clientCAFile: try tls.text("clientCA"))
+            }
             if let value = try section.text("host") { http.host = value }
             if let value = try section.integer("port", 1...65_535) { http.port = value }
             if let value = try section.integer("maxRequestBytes", 1...(1 << 40)) { http.maximumRequestBytes = value }

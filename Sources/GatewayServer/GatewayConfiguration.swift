@@ -14,11 +14,30 @@ public struct GatewayConfiguration: Sendable, Hashable {
         /// The largest request body taken; a larger one is refused with 413 before it is read
         /// further.
         public var maximumRequestBytes: Int
+        /// Serve HTTPS instead of HTTP.
+        public var tls: TLS?
 
-        public init(host: String = "127.0.0.1", port: Int = 8080, maximumRequestBytes: Int = 64 << 20) {
+        public init(host: String = "127.0.0.1", port: Int = 8080, maximumRequestBytes: Int = 64 << 20, tls: TLS? = nil) {
             self.host = host
             self.port = port
             self.maximumRequestBytes = maximumRequestBytes
+            self.tls = tls
+        }
+    }
+
+    /// The server's TLS: its certificate chain and key (PEM), and the CA that signs the client
+    /// certificates requestors may present (mutual TLS). A client without a certificate may
+    /// still connect and authenticate otherwise; one with a certificate the CA did not sign
+    /// fails the handshake.
+    public struct TLS: Sendable, Hashable {
+        public var certificateFile: String
+        public var keyFile: String
+        public var clientCAFile: String?
+
+        public init(certificateFile: String, keyFile: String, clientCAFile: String? = nil) {
+            self.certificateFile = certificateFile
+            self.keyFile = keyFile
+            self.clientCAFile = clientCAFile
         }
     }
 

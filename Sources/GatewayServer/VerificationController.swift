@@ -1,8 +1,10 @@
 internal import Foundation
+internal import GatewayCore
 internal import HTTPTypes
 internal import Hummingbird
 internal import Logging
 internal import NIOCore
+internal import NIOSSL
 internal import Store
 
 /// The VRS routes: `GET {base}/checkConnectivity` and `GET {base}/verify/gtin/…/lot/…/ser/…`.
@@ -12,17 +14,17 @@ struct VerificationController {
     let responder: VerificationResponder
     let logger: Logger
 
-    func addRoutes(to router: Router<some RequestContext>) {
+    func addRoutes(to router: Router<GatewayRequestContext>) {
         let base = responder.settings.basePath
-        router.get(RouterPath("\(base)/checkConnectivity")) { request, _ in
-            await self.answer(request, kind: "checkConnectivity") { query, header in
-                await self.responder.checkConnectivity(query: query, header: header)
+        router.get(RouterPath("\(base)/checkConnectivity")) { request, context in
+            await self.answer(request, context, kind: "checkConnectivity") { query, presented in
+                await self.responder.checkConnectivity(query: query, presented: presented)
             }
         }
-        router.get(RouterPath("\(base)/verify/**")) { request, _ in
-            await self.answer(request, kind: "verify") { query, header in
+        router.get(RouterPath("\(base)/verify/**")) { request, context in
+            await self.answer(request, context, kind: "verify") { query, presented in
                 let path = request.uri.path.dropFirst(base.count)
-                return await self.responder.verify(path: path, query: query, header: header)
+                return await self.responder.verify(path: path, query: query, presented: presented)
             }
         }
         for method in [HTTPRequest.Method.post, .put, .delete, .patch, .options] {
@@ -35,7 +37,8 @@ struct VerificationController {
     }
 
     private func answer(
-        _ request: Request, kind: String, _ body: (Substring, (String) -> String?) async -> VerificationResponder.Reply
+        _ request: Request, _ context: GatewayRequestContext, kind: String,
+        _ body: (Substring, VerificationResponder.Presented) async -> VerificationResponder.Reply
     ) async -> Response {
         let query = request.uri.query ?? ""
         let reply: VerificationResponder.Reply
@@ -44,7 +47,13 @@ struct VerificationController {
                 kind: kind, status: 414,
                 problem: "the request target is over \(responder.settings.maximumTargetBytes) bytes; a verify request needs far fewer")
         } else {
-            reply = await body(query[...]) { name in HTTPField.Name(name).flatMap { request.headers[$0] } }
+            // A TLS client certificate, when the connection is TLS and the requestor showed one
+            // (the handshake has checked it against the configured client CA).
+            let certificate = try? await context.channel.nioSSL_peerCertificate().get()
+            let fingerprint = certificate.flatMap { try? $0.toDERBytes() }.map { Digest.sha256Hex($0) }
+            let presented = VerificationResponder.Presented(
+                header: { name in HTTPField.Name(name).flatMap { request.headers[$0] } }, certificateSHA256: fingerprint)
+            reply = await body(query[...], presented)
         }
         do { try await responder.audit.record(reply.entry) } catch {
             logger.error("verification answer withheld: the audit log cannot be written", metadata: ["error": "\(error)"])

@@ -37,6 +37,13 @@ public final class VerificationResponder: Sendable {
         }
     }
 
+    /// What a request shows of its sender: its headers and the SHA-256 (hex) of the TLS client
+    /// certificate it presented.
+    struct Presented {
+        var header: (String) -> String?
+        var certificateSHA256: String?
+    }
+
     /// An HTTP answer: the status, the JSON body of a 200, and the problem for the header and
     /// the log.
     struct Reply: Sendable {
@@ -52,6 +59,7 @@ public final class VerificationResponder: Sendable {
     let secrets: SecretReader
     let clock: any WallClock
     let audit: VerificationAudit
+    let certificates = CertificateFingerprints()
     private let coolDowns = Mutex<[String: RequestorCoolDown]>([:])
 
     public init(
@@ -67,7 +75,7 @@ public final class VerificationResponder: Sendable {
     }
 
     /// Answers `verify`; `path` is the raw path after the base, `header` reads request headers.
-    func verify(path: Substring, query: Substring, header: (String) -> String?) async -> Reply {
+    func verify(path: Substring, query: Substring, presented: Presented) async -> Reply {
         let started = clock.now()
         var entry = VerificationLogEntry(id: UUID().uuidString.lowercased(), at: started, kind: "verify", status: 0)
         let request: VerificationRequest
@@ -86,7 +94,7 @@ public final class VerificationResponder: Sendable {
         entry.attestations =
             request.attestations.isEmpty
             ? nil : request.attestations.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "; ")
-        if let refusal = admit(request.requestor, header: header, entry: &entry, now: started) {
+        if let refusal = admit(request.requestor, presented: presented, entry: &entry, now: started) {
             return finish(&entry, status: refusal.0, problem: refusal.1, started: started)
         }
         guard isOurs(request.gtin) else {
@@ -118,7 +126,7 @@ public final class VerificationResponder: Sendable {
     }
 
     /// Answers `checkConnectivity`.
-    func checkConnectivity(query: Substring, header: (String) -> String?) async -> Reply {
+    func checkConnectivity(query: Substring, presented: Presented) async -> Reply {
         let started = clock.now()
         var entry = VerificationLogEntry(id: UUID().uuidString.lowercased(), at: started, kind: "checkConnectivity", status: 0)
         let request: ConnectivityRequest
@@ -130,7 +138,7 @@ public final class VerificationResponder: Sendable {
         }
         entry.requestor = request.requestor.value
         entry.gtin = request.gtin.value
-        if let refusal = admit(request.requestor, header: header, entry: &entry, now: started) {
+        if let refusal = admit(request.requestor, presented: presented, entry: &entry, now: started) {
             return finish(&entry, status: refusal.0, problem: refusal.1, started: started)
         }
         guard isOurs(request.gtin) else {
@@ -150,7 +158,7 @@ public final class VerificationResponder: Sendable {
     // MARK: Who may ask
 
     /// Nil when the requestor may ask; else the status (401 or 403) and why.
-    private func admit(_ requestor: GLN, header: (String) -> String?, entry: inout VerificationLogEntry, now: Int64) -> (Int, String)? {
+    private func admit(_ requestor: GLN, presented: Presented, entry: inout VerificationLogEntry, now: Int64) -> (Int, String)? {
         let profiles = partners().values.sorted { $0.id < $1.id }
         guard let profile = profiles.first(where: { $0.verification.requestorGLNs.contains(requestor) }) else {
             return (401, "reqGLN \(requestor.value) is not a registered requestor")
@@ -159,9 +167,9 @@ public final class VerificationResponder: Sendable {
         guard let method = profile.verification.authentication else {
             return (401, "partner \(profile.id) has no requestor credentials configured")
         }
-        if !presents(method, header: header) {
+        if !self.presented(method, presented) {
             // Another partner's valid credential: authenticated, but not for this GLN.
-            if profiles.contains(where: { $0.id != profile.id && $0.verification.authentication.map { self.presents($0, header: header) } == true }) {
+            if profiles.contains(where: { $0.id != profile.id && $0.verification.authentication.map { self.presented($0, presented) } == true }) {
                 return (403, "the credential is not one of partner \(profile.id)'s, so it may not ask in reqGLN \(requestor.value)'s name")
             }
             return (401, "the credential of partner \(profile.id) is missing or wrong")
@@ -173,18 +181,21 @@ public final class VerificationResponder: Sendable {
     }
 
     /// Whether the request carries the secret `method` names (compared in constant time).
-    private func presents(_ method: VerificationSettings.Authentication, header: (String) -> String?) -> Bool {
+    private func presented(_ method: VerificationSettings.Authentication, _ presented: Presented) -> Bool {
         let expected: String
         let given: String?
         switch method {
         case .apiKey(let name, let source):
             guard case .success(let value) = secrets.read(source) else { return false }
             expected = value
-            given = header(name)
+            given = presented.header(name)
         case .bearer(let source):
             guard case .success(let value) = secrets.read(source) else { return false }
             expected = value
-            given = header("Authorization").flatMap { $0.hasPrefix("Bearer ") ? String($0.dropFirst(7)) : nil }
+            given = presented.header("Authorization").flatMap { $0.hasPrefix("Bearer ") ? String($0.dropFirst(7)) : nil }
+        case .clientCertificate(let path):
+            guard let presentedCertificate = presented.certificateSHA256 else { return false }
+            return certificates.fingerprints(path).contains(presentedCertificate)
         }
         guard let given, !expected.isEmpty else { return false }
         return Self.constantTimeEqual(Array(given.utf8), Array(expected.utf8))

@@ -334,6 +334,9 @@ public struct VerificationSettings: Hashable, Sendable {
         case apiKey(header: String, value: SecretSource)
         /// `Authorization: Bearer <token>`.
         case bearer(SecretSource)
+        /// A TLS client certificate (mutual TLS): one of the certificates in this PEM file,
+        /// compared by SHA-256 after the handshake checked it against the server's client CA.
+        case clientCertificate(String)
     }
 
     public var requestorGLNs: [GLN]

@@ -664,7 +664,8 @@ private struct ProfileReader {
         } else if !glns.isEmpty {
             log.add(
                 "anonymous-requestor", at: fields.value("requestorGLNs"), key: fields.keyPath("auth"),
-                "is missing, so anyone could ask in these GLNs' name", hint: "add auth: with apiKey: { header, valueEnv } or bearer: { tokenEnv }")
+                "is missing, so anyone could ask in these GLNs' name",
+                hint: "add auth: with apiKey: { header, valueEnv }, bearer: { tokenEnv } or clientCertificate: { certificate }")
             return nil
         }
         return settings
@@ -673,12 +674,17 @@ private struct ProfileReader {
     /// `auth:` of a verification section: exactly one of `apiKey` or `bearer`.
     func requestorAuthentication(_ node: Node, path: String) -> VerificationSettings.Authentication? {
         guard let fields = Fields(node, path: path, log: log) else { return nil }
-        fields.rejectUnknown(["apiKey", "bearer"])
+        fields.rejectUnknown(["apiKey", "bearer", "clientCertificate"])
         guard fields.keys.count == 1, let kind = fields.keys.first, let block = fields.value(kind),
             let auth = Fields(block, path: fields.keyPath(kind), log: log)
         else {
-            log.add("several-auth", at: node, key: path, "must name exactly one method", hint: "keep one of apiKey or bearer")
+            log.add("several-auth", at: node, key: path, "must name exactly one method", hint: "keep one of apiKey, bearer or clientCertificate")
             return nil
+        }
+        if kind == "clientCertificate" {
+            auth.rejectUnknown(["certificate"])
+            guard auth.require("certificate", hint: "name the PEM file with the requestor's TLS client certificate(s)") != nil else { return nil }
+            return self.path(auth, "certificate").map(VerificationSettings.Authentication.clientCertificate)
         }
         if kind == "bearer" {
             auth.rejectUnknown(["token", "tokenEnv", "tokenFile"])

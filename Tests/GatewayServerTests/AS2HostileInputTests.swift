@@ -17,7 +17,7 @@ import Transports
 @Suite struct AS2HostileInputTests {
     struct Fixture {
         let store: any GatewayStore
-        let app: Application<RouterResponder<BasicRequestContext>>
+        let app: Application<RouterResponder<GatewayRequestContext>>
         let work: String
         let certificates: URL
         /// The partner's side: GATEWAY sending to us (PARTNER).

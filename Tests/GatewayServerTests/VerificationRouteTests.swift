@@ -39,6 +39,7 @@ import Verification
     static let bayside = gln("077777700001")
     static let paused = gln("088888800001")
     static let stranger = gln("099999900001")
+    static let clinic = gln("055555500001")
     static let uuid = "3f1b2c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d"
 
     static func feed() -> String {
@@ -106,7 +107,10 @@ import Verification
         let store: String
         let running: Task<Void, any Error>
 
-        init(engine: Engine, disclose: Bool = true, coolDownFailures: Int = 1_000) async throws {
+        init(
+            engine: Engine, disclose: Bool = true, coolDownFailures: Int = 1_000, tls: GatewayConfiguration.TLS? = nil,
+            clientCertificate: String? = nil, caFile: String? = nil
+        ) async throws {
             guard let location = try engine.makeLocation() else { throw Skip() }
             store = location
             let root = try GatewayTests.directory()
@@ -114,6 +118,7 @@ import Verification
             var configuration = try GatewayTests.configuration(root, port: port)
             configuration.store = location
             configuration.dataDirectory = root + "/data"
+            configuration.http?.tls = tls
             let policy = root + "/policy.yaml"
             try """
             discloseReasons: \(disclose)
@@ -143,6 +148,9 @@ import Verification
                 "acme", [VerificationRouteTests.acme1, VerificationRouteTests.acme2], "{ apiKey: { header: X-API-Key, valueEnv: ACME_KEY } }")
             try profile("bayside", [VerificationRouteTests.bayside], "{ bearer: { tokenEnv: BAYSIDE_TOKEN } }")
             try profile("paused", [VerificationRouteTests.paused], "{ apiKey: { header: X-API-Key, valueEnv: PAUSED_KEY } }", enabled: false)
+            if let clientCertificate {
+                try profile("clinic", [VerificationRouteTests.clinic], "{ clientCertificate: { certificate: \"\(clientCertificate)\" } }")
+            }
             let opened = try await StoreLocation.open(location)
             _ = try await opened.ingest(try RecordFeed.parse(Array(VerificationRouteTests.feed().utf8), format: .jsonLines), batch: "vrs-fixture")
             try await opened.close()
@@ -153,10 +161,16 @@ import Verification
             running = Task { try await gateway.run() }
             var up = false
             for _ in 0..<100 {
-                if await GatewayTests.get("http://127.0.0.1:\(port)/health") == 200 {
-                    up = true
-                    break
+                if tls == nil {
+                    up = await GatewayTests.get("http://127.0.0.1:\(port)/health") == 200
+                } else {
+                    // Any answer over verified TLS will do (401 without credentials).
+                    up =
+                        (try? await VerificationClient(caFile: caFile).checkConnectivity(
+                            base: "https://127.0.0.1:\(port)/vrs", gtin: VerificationRouteTests.g1, requestor: VerificationRouteTests.stranger))
+                        != nil
                 }
+                if up { break }
                 try await Task.sleep(for: .milliseconds(100))
             }
             if !up { running.cancel() }
@@ -460,6 +474,72 @@ import Verification
             base: base, gtin: VerificationRouteTests.g1, lot: "A1", serial: "S1", expiry: "300615", requestor: VerificationRouteTests.acme1,
             correlationID: VerificationRouteTests.uuid)
         #expect(refused.status == 401 && refused.body.isEmpty)
+        await responder.stop()
+    }
+}
+
+/// Requestors that prove themselves with a TLS client certificate (mutual TLS on `serve`).
+@Suite struct VerificationMutualTLSTests {
+    /// A CA, the server's certificate for 127.0.0.1, the clinic's client certificate, another
+    /// client the same CA signed, and a client from a CA the server does not trust.
+    static func certificates() async throws -> URL {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vrs-tls-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let d = directory.path
+        let script = """
+            set -e
+            cd '\(d)'
+            ca() { openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout $1.key -out $1.crt -days 2 -subj "/CN=$1" 2>/dev/null; }
+            leaf() {
+              openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout $1.key -out $1.csr -subj "/CN=$1" 2>/dev/null
+              printf '%s' "$3" > $1.ext
+              openssl x509 -req -in $1.csr -CA $2.crt -CAkey $2.key -CAcreateserial -out $1.crt -days 2 -extfile $1.ext 2>/dev/null
+            }
+            ca ca; ca rogue-ca
+            leaf server ca "subjectAltName=IP:127.0.0.1
+            extendedKeyUsage=serverAuth"
+            leaf clinic ca "extendedKeyUsage=clientAuth"
+            leaf other ca "extendedKeyUsage=clientAuth"
+            leaf rogue rogue-ca "extendedKeyUsage=clientAuth"
+            """
+        let result = try await Command.runDetached(["bash", "-c", script])
+        try #require(result.status == 0, "openssl: \(result.output)")
+        return directory
+    }
+
+    @Test func onlyTheProfilesClientCertificateIsAccepted() async throws {
+        let certs = try await Self.certificates()
+        func path(_ name: String) -> String { certs.appendingPathComponent(name).path }
+        let responder: VerificationRouteTests.Responder
+        do {
+            responder = try await VerificationRouteTests.Responder(
+                engine: .sqlite,
+                tls: GatewayConfiguration.TLS(certificateFile: path("server.crt"), keyFile: path("server.key"), clientCAFile: path("ca.crt")),
+                clientCertificate: path("clinic.crt"), caFile: path("ca.crt"))
+        } catch is VerificationRouteTests.Skip { return }
+        let base = "https://127.0.0.1:\(responder.port)/vrs"
+        func ask(_ client: VerificationClient, _ requestor: String = VerificationRouteTests.clinic) async throws -> VerificationClient.Exchange {
+            try await client.verify(
+                base: base, gtin: VerificationRouteTests.g1, lot: "A1", serial: "S1", expiry: "300615", requestor: requestor,
+                correlationID: VerificationRouteTests.uuid)
+        }
+        let clinic = try await ask(VerificationClient(caFile: path("ca.crt"), clientCertificate: path("clinic.crt"), clientKey: path("clinic.key")))
+        #expect(clinic.status == 200 && String(decoding: clinic.body, as: UTF8.self).contains(#""data":{"verified":true}"#))
+        let other = try await ask(VerificationClient(caFile: path("ca.crt"), clientCertificate: path("other.crt"), clientKey: path("other.key")))
+        #expect(other.status == 401, "a certificate the CA signed but the profile does not name")
+        let none = try await ask(VerificationClient(caFile: path("ca.crt")))
+        #expect(none.status == 401, "no certificate")
+        // API-key requestors still connect without a certificate.
+        let acme = try await ask(VerificationClient(headers: [("X-API-Key", "acme-secret-1")], caFile: path("ca.crt")), VerificationRouteTests.acme1)
+        #expect(acme.status == 200)
+        // A certificate from a CA the server does not trust fails the handshake: no answer at all.
+        await #expect(throws: (any Error).self) {
+            try await ask(VerificationClient(caFile: path("ca.crt"), clientCertificate: path("rogue.crt"), clientKey: path("rogue.key")))
+        }
+        // And we verify the server: without its CA the client refuses to talk.
+        await #expect(throws: (any Error).self) {
+            try await ask(VerificationClient(clientCertificate: path("clinic.crt"), clientKey: path("clinic.key")))
+        }
         await responder.stop()
     }
 }
