@@ -77,12 +77,13 @@ public final class VerificationResponder: Sendable {
     /// Answers `verify`; `path` is the raw path after the base, `header` reads request headers.
     func verify(path: Substring, query: Substring, presented: Presented) async -> Reply {
         let started = clock.now()
-        var entry = VerificationLogEntry(id: UUID().uuidString.lowercased(), at: started, kind: "verify", status: 0)
+        let begun = ContinuousClock.now
+        var entry = VerificationLogEntry(id: Self.entryID(started), at: started, kind: "verify", status: 0)
         let request: VerificationRequest
         switch VerificationRequest.parse(path: path, query: query, referenceYear: Self.year(started)) {
         case .failure(let rejection):
             entry.target = String((path + (query.isEmpty ? "" : "?" + query)).utf8.prefix(1_024)) ?? ""
-            return finish(&entry, status: rejection.status, problem: rejection.description, started: started)
+            return finish(&entry, status: rejection.status, problem: rejection.description, started: begun)
         case .success(let parsed): request = parsed
         }
         entry.requestor = request.requestor.value
@@ -95,20 +96,20 @@ public final class VerificationResponder: Sendable {
             request.attestations.isEmpty
             ? nil : request.attestations.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "; ")
         if let refusal = admit(request.requestor, presented: presented, entry: &entry, now: started) {
-            return finish(&entry, status: refusal.0, problem: refusal.1, started: started)
+            return finish(&entry, status: refusal.0, problem: refusal.1, started: begun)
         }
         guard isOurs(request.gtin) else {
-            return finish(&entry, status: 404, problem: "GTIN \(request.gtin.value) is not under our company prefixes", started: started)
+            return finish(&entry, status: 404, problem: "GTIN \(request.gtin.value) is not under our company prefixes", started: begun)
         }
         let lookup: VerificationLookup
         do { lookup = try await store.verificationLookup(gtin: request.gtin.value, serial: request.serial, lot: request.lot) } catch {
-            return finish(&entry, status: 503, problem: "the store did not answer: \(error)", started: started)
+            return finish(&entry, status: 503, problem: "the store did not answer: \(error)", started: begun)
         }
         let outcome = VerificationDecision.decide(
             lot: request.lot, serial: request.serial, expiry: request.expiry.iso8601, facts: Self.facts(lookup), policy: settings.policy,
             gtin: request.gtin.value, today: VerificationResponse.date(started))
         guard case .answer(let answer, let miss) = outcome else {
-            return finish(&entry, status: 404, problem: "GTIN \(request.gtin.value) is not under our company prefixes", started: started)
+            return finish(&entry, status: 404, problem: "GTIN \(request.gtin.value) is not under our company prefixes", started: begun)
         }
         entry.verified = answer.verified
         entry.failureReason = answer.failureReason?.rawValue
@@ -122,45 +123,48 @@ public final class VerificationResponder: Sendable {
         }
         let body = VerificationResponse.verify(
             answer, responderGLN: settings.responderGLN.value, correlationID: request.correlationID, milliseconds: clock.now())
-        return finish(&entry, status: 200, body: body, problem: nil, started: started)
+        return finish(&entry, status: 200, body: body, problem: nil, started: begun)
     }
 
     /// Answers `checkConnectivity`.
     func checkConnectivity(query: Substring, presented: Presented) async -> Reply {
         let started = clock.now()
-        var entry = VerificationLogEntry(id: UUID().uuidString.lowercased(), at: started, kind: "checkConnectivity", status: 0)
+        let begun = ContinuousClock.now
+        var entry = VerificationLogEntry(id: Self.entryID(started), at: started, kind: "checkConnectivity", status: 0)
         let request: ConnectivityRequest
         switch ConnectivityRequest.parse(query: query) {
         case .failure(let rejection):
             entry.target = String(String(query).utf8.prefix(1_024)) ?? ""
-            return finish(&entry, status: rejection.status, problem: rejection.description, started: started)
+            return finish(&entry, status: rejection.status, problem: rejection.description, started: begun)
         case .success(let parsed): request = parsed
         }
         entry.requestor = request.requestor.value
         entry.gtin = request.gtin.value
         if let refusal = admit(request.requestor, presented: presented, entry: &entry, now: started) {
-            return finish(&entry, status: refusal.0, problem: refusal.1, started: started)
+            return finish(&entry, status: refusal.0, problem: refusal.1, started: begun)
         }
         guard isOurs(request.gtin) else {
-            return finish(&entry, status: 404, problem: "GTIN \(request.gtin.value) is not under our company prefixes", started: started)
+            return finish(&entry, status: 404, problem: "GTIN \(request.gtin.value) is not under our company prefixes", started: begun)
         }
         return finish(
-            &entry, status: 200, body: VerificationResponse.connectivity(responderGLN: settings.responderGLN.value), problem: nil, started: started)
+            &entry, status: 200, body: VerificationResponse.connectivity(responderGLN: settings.responderGLN.value), problem: nil, started: begun)
     }
 
     /// A request refused before the query is read (an oversized target).
     func refuse(kind: String, status: Int, problem: String) -> Reply {
         let now = clock.now()
-        var entry = VerificationLogEntry(id: UUID().uuidString.lowercased(), at: now, kind: kind, status: status)
-        return finish(&entry, status: status, problem: problem, started: now)
+        var entry = VerificationLogEntry(id: Self.entryID(now), at: now, kind: kind, status: status)
+        return finish(&entry, status: status, problem: problem, started: ContinuousClock.now)
     }
 
     // MARK: Who may ask
 
     /// Nil when the requestor may ask; else the status (401 or 403) and why.
     private func admit(_ requestor: GLN, presented: Presented, entry: inout VerificationLogEntry, now: Int64) -> (Int, String)? {
-        let profiles = partners().values.sorted { $0.id < $1.id }
-        guard let profile = profiles.first(where: { $0.verification.requestorGLNs.contains(requestor) }) else {
+        let profiles = partners().values
+        // The first by id when two profiles list the same GLN, so the answer never depends on
+        // dictionary order.
+        guard let profile = profiles.filter({ $0.verification.requestorGLNs.contains(requestor) }).min(by: { $0.id < $1.id }) else {
             return (401, "reqGLN \(requestor.value) is not a registered requestor")
         }
         entry.partner = profile.id
@@ -243,11 +247,22 @@ public final class VerificationResponder: Sendable {
         return VerificationFacts(ourPrefix: true, productKnown: lookup.productKnown, unit: unit, statuses: statuses)
     }
 
-    private func finish(_ entry: inout VerificationLogEntry, status: Int, body: String? = nil, problem: String?, started: Int64) -> Reply {
+    private func finish(
+        _ entry: inout VerificationLogEntry, status: Int, body: String? = nil, problem: String?, started: ContinuousClock.Instant
+    ) -> Reply {
         entry.status = status
         entry.problem = problem
-        entry.latencyMicroseconds = (clock.now() - started) * 1_000
+        let elapsed = (ContinuousClock.now - started).components
+        entry.latencyMicroseconds = elapsed.seconds * 1_000_000 + elapsed.attoseconds / 1_000_000_000_000
         return Reply(status: status, body: body, problem: problem, entry: entry)
+    }
+
+    /// Time-ordered (the instant in hex, then 64 random bits), so the log's primary key grows
+    /// at its end instead of splitting pages at random.
+    static func entryID(_ milliseconds: Int64) -> String {
+        let time = String(UInt64(max(0, milliseconds)), radix: 16)
+        let random = String(UInt64.random(in: 0...UInt64.max), radix: 16)
+        return String(repeating: "0", count: 12 - min(12, time.count)) + time + "-" + String(repeating: "0", count: 16 - random.count) + random
     }
 
     static func year(_ milliseconds: Int64) -> Int { Int(VerificationResponse.date(milliseconds).prefix(4)) ?? 2000 }

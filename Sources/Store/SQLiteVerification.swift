@@ -43,7 +43,12 @@ extension SQLiteStore {
                 let placeholders = Array(repeating: "?", count: 19).joined(separator: ", ")
                 let statement = try db.cachedStatement(sql: "INSERT INTO verification_log (\(VerificationSQL.logColumns)) VALUES (\(placeholders))")
                 for entry in entries {
-                    let values: [(any DatabaseValueConvertible)?] = VerificationSQL.bindings(entry).map { $0 as? any DatabaseValueConvertible }
+                    // Typed values: casting each `Any` to a database value showed in profiles.
+                    let values: [(any DatabaseValueConvertible)?] = [
+                        entry.id, entry.at, entry.kind, entry.requestor, entry.partner, entry.gtin, entry.lot, entry.serial, entry.expiry,
+                        entry.correlationID, Int64(entry.status), entry.verified.map { Int64($0 ? 1 : 0) }, entry.failureReason,
+                        entry.additionalInfo, entry.problem, entry.attestations, entry.target, entry.remote, entry.latencyMicroseconds,
+                    ]
                     try statement.execute(arguments: StatementArguments(values))
                 }
             }

@@ -175,14 +175,6 @@ enum VerificationSQL {
         WHERE s.status IN ('suspect', 'illegitimate')
         """
 
-    static func bindings(_ entry: VerificationLogEntry) -> [(any Sendable)?] {
-        [
-            entry.id, entry.at, entry.kind, entry.requestor, entry.partner, entry.gtin, entry.lot, entry.serial, entry.expiry, entry.correlationID,
-            Int64(entry.status), entry.verified.map { Int64($0 ? 1 : 0) }, entry.failureReason, entry.additionalInfo, entry.problem,
-            entry.attestations, entry.target, entry.remote, entry.latencyMicroseconds,
-        ]
-    }
-
     /// The WHERE clause of a log filter; `text` and `number` bind a value and return its
     /// placeholder.
     static func logCondition(_ filter: VerificationLogFilter, text: (String) -> String, number: (Int64) -> String) -> String {
