@@ -60,6 +60,7 @@ public final class VerificationResponder: Sendable {
     let clock: any WallClock
     let audit: VerificationAudit
     let certificates = CertificateFingerprints()
+    let credentials = ATPVerifier()
     private let coolDowns = Mutex<[String: RequestorCoolDown]>([:])
 
     public init(
@@ -95,7 +96,7 @@ public final class VerificationResponder: Sendable {
         entry.attestations =
             request.attestations.isEmpty
             ? nil : request.attestations.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "; ")
-        if let refusal = admit(request.requestor, presented: presented, entry: &entry, now: started) {
+        if let refusal = await admit(request.requestor, presented: presented, entry: &entry, now: started) {
             return finish(&entry, status: refusal.0, problem: refusal.1, started: begun)
         }
         guard isOurs(request.gtin) else {
@@ -140,7 +141,7 @@ public final class VerificationResponder: Sendable {
         }
         entry.requestor = request.requestor.value
         entry.gtin = request.gtin.value
-        if let refusal = admit(request.requestor, presented: presented, entry: &entry, now: started) {
+        if let refusal = await admit(request.requestor, presented: presented, entry: &entry, now: started) {
             return finish(&entry, status: refusal.0, problem: refusal.1, started: begun)
         }
         guard isOurs(request.gtin) else {
@@ -160,7 +161,7 @@ public final class VerificationResponder: Sendable {
     // MARK: Who may ask
 
     /// Nil when the requestor may ask; else the status (401 or 403) and why.
-    private func admit(_ requestor: GLN, presented: Presented, entry: inout VerificationLogEntry, now: Int64) -> (Int, String)? {
+    private func admit(_ requestor: GLN, presented: Presented, entry: inout VerificationLogEntry, now: Int64) async -> (Int, String)? {
         let profiles = partners().values
         // The first by id when two profiles list the same GLN, so the answer never depends on
         // dictionary order.
@@ -179,6 +180,12 @@ public final class VerificationResponder: Sendable {
             return (401, "the credential of partner \(profile.id) is missing or wrong")
         }
         guard profile.verification.enabled else { return (403, "partner \(profile.id)'s verification access is disabled") }
+        if let atp = profile.verification.atp,
+            let problem = await credentials.problem(
+                token: presented.header(atp.header), issuerKeys: atp.issuerKeys, requestor: requestor.value, now: now)
+        {
+            return (403, problem)
+        }
         let blocked = coolDowns.withLock { $0[requestor.value]?.isBlocked(at: now) ?? false }
         if blocked { return (403, "reqGLN \(requestor.value) is cooling down after too many No_match answers") }
         return nil

@@ -339,15 +339,28 @@ public struct VerificationSettings: Hashable, Sendable {
         case clientCertificate(String)
     }
 
+    /// The GS1 US R1.3 ATP credential check: a signed JWT in `header`, verified against the
+    /// issuer keys in the PEM file `issuerKeys`.
+    public struct ATPCheck: Hashable, Sendable {
+        public var header: String
+        public var issuerKeys: String
+        public init(header: String, issuerKeys: String) {
+            self.header = header
+            self.issuerKeys = issuerKeys
+        }
+    }
+
     public var requestorGLNs: [GLN]
     /// False: the requestors are known but refused with 403 (onboarding paused, contract ended).
     public var enabled: Bool
     public var authentication: Authentication?
+    public var atp: ATPCheck?
 
-    public init(requestorGLNs: [GLN] = [], enabled: Bool = true, authentication: Authentication? = nil) {
+    public init(requestorGLNs: [GLN] = [], enabled: Bool = true, authentication: Authentication? = nil, atp: ATPCheck? = nil) {
         self.requestorGLNs = requestorGLNs
         self.enabled = enabled
         self.authentication = authentication
+        self.atp = atp
     }
 }
 

@@ -655,9 +655,18 @@ private struct ProfileReader {
     func verificationSettings(_ root: Fields) -> VerificationSettings? {
         guard let node = root.value("verification") else { return VerificationSettings() }
         guard let fields = Fields(node, path: "verification", log: log) else { return nil }
-        fields.rejectUnknown(["requestorGLNs", "enabled", "auth"])
+        fields.rejectUnknown(["requestorGLNs", "enabled", "auth", "atp"])
         guard let glns = glnList(fields, "requestorGLNs", required: false) else { return nil }
         var settings = VerificationSettings(requestorGLNs: glns, enabled: fields.bool("enabled") ?? true)
+        if let node = fields.value("atp") {
+            guard let atp = Fields(node, path: fields.keyPath("atp"), log: log) else { return nil }
+            atp.rejectUnknown(["header", "issuerKeys"])
+            let header = atp.string("header", required: true, hint: "name the header the requestor's VRS sends its ATP credential (JWT) in")
+            guard atp.require("issuerKeys", hint: "name the PEM file with the credential issuers' public keys or certificates") != nil,
+                let keys = path(atp, "issuerKeys"), let header
+            else { return nil }
+            settings.atp = VerificationSettings.ATPCheck(header: header, issuerKeys: keys)
+        }
         if let auth = fields.value("auth") {
             guard let method = requestorAuthentication(auth, path: fields.keyPath("auth")) else { return nil }
             settings.authentication = method

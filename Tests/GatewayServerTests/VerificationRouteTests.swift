@@ -2,6 +2,7 @@ import Foundation
 import GS1
 import GatewayCore
 import GatewayServer
+import JWTKit
 import Records
 import Store
 import StoreTestSupport
@@ -109,7 +110,7 @@ import Verification
 
         init(
             engine: Engine, disclose: Bool = true, coolDownFailures: Int = 1_000, tls: GatewayConfiguration.TLS? = nil,
-            clientCertificate: String? = nil, caFile: String? = nil
+            clientCertificate: String? = nil, caFile: String? = nil, atpIssuerKeys: String? = nil
         ) async throws {
             guard let location = try engine.makeLocation() else { throw Skip() }
             store = location
@@ -131,7 +132,7 @@ import Verification
             """.write(toFile: policy, atomically: true, encoding: .utf8)
             configuration.verification = GatewayConfiguration.Verification(
                 responderGLN: VerificationRouteTests.responder, companyPrefixes: ["030001"], policyFile: policy, coolDownFailures: coolDownFailures)
-            func profile(_ id: String, _ glns: [String], _ auth: String, enabled: Bool = true) throws {
+            func profile(_ id: String, _ glns: [String], _ auth: String, enabled: Bool = true, atp: String = "") throws {
                 try """
                 id: \(id)
                 name: \(id)
@@ -142,10 +143,12 @@ import Verification
                   requestorGLNs: [\(glns.map { "\"\($0)\"" }.joined(separator: ", "))]
                   enabled: \(enabled)
                   auth: \(auth)
+                \(atp)
                 """.write(toFile: configuration.profiles + "/\(id).yaml", atomically: true, encoding: .utf8)
             }
             try profile(
-                "acme", [VerificationRouteTests.acme1, VerificationRouteTests.acme2], "{ apiKey: { header: X-API-Key, valueEnv: ACME_KEY } }")
+                "acme", [VerificationRouteTests.acme1, VerificationRouteTests.acme2], "{ apiKey: { header: X-API-Key, valueEnv: ACME_KEY } }",
+                atp: atpIssuerKeys.map { "  atp: { header: X-ATP-Credential, issuerKeys: \"\($0)\" }" } ?? "")
             try profile("bayside", [VerificationRouteTests.bayside], "{ bearer: { tokenEnv: BAYSIDE_TOKEN } }")
             try profile("paused", [VerificationRouteTests.paused], "{ apiKey: { header: X-API-Key, valueEnv: PAUSED_KEY } }", enabled: false)
             if let clientCertificate {
@@ -542,4 +545,59 @@ import Verification
         }
         await responder.stop()
     }
+}
+
+/// The R1.3 ATP credential: a JWT signed by an issuer the profile names, unexpired, for the
+/// requestor's GLN; anything else is 403.
+@Suite struct VerificationATPTests {
+    @Test func onlyAValidCredentialForTheRequestorPasses() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vrs-atp-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let d = directory.path
+        let made = try await Command.runDetached([
+            "bash", "-c",
+            "set -e; cd '\(d)'; for k in issuer stranger; do openssl ecparam -name prime256v1 -genkey -noout -out $k.key 2>/dev/null; "
+                + "openssl pkcs8 -topk8 -nocrypt -in $k.key -out $k.p8; openssl ec -in $k.key -pubout -out $k.pub 2>/dev/null; done",
+        ])
+        try #require(made.status == 0, "openssl: \(made.output)")
+        let responder: VerificationRouteTests.Responder
+        do {
+            responder = try await VerificationRouteTests.Responder(engine: .sqlite, atpIssuerKeys: d + "/issuer.pub")
+        } catch is VerificationRouteTests.Skip { return }
+        func token(_ key: String, subject: String = VerificationRouteTests.acme1, expires: Date = Date(timeIntervalSince1970: 1_796_216_400))
+            async throws -> String
+        {
+            let keys = JWTKeyCollection()
+            await keys.add(ecdsa: try ES256PrivateKey(pem: String(contentsOfFile: d + "/\(key).p8", encoding: .utf8)))
+            return try await keys.sign(ATPVerifierTestPayload(sub: SubjectClaim(value: subject), exp: ExpirationClaim(value: expires)))
+        }
+        func ask(_ credential: String?) async throws -> Int {
+            var headers = ["X-API-Key": "acme-secret-1"]
+            if let credential { headers["X-ATP-Credential"] = credential }
+            return try await RawHTTP.send(
+                port: responder.port, target: VerificationRouteTests.verify(VerificationRouteTests.g1, "A1", "S1"), headers: headers
+            )
+            .status
+        }
+        #expect(try await ask(try await token("issuer")) == 200)
+        #expect(try await ask(nil) == 403, "no credential")
+        #expect(try await ask("not.a.jwt") == 403)
+        #expect(try await ask(try await token("stranger")) == 403, "signed by a key the profile does not name")
+        // The fixed clock is 2026-12-02T12:00Z: an hour before is expired.
+        #expect(try await ask(try await token("issuer", expires: Date(timeIntervalSince1970: 1_796_209_200))) == 403, "expired")
+        #expect(try await ask(try await token("issuer", subject: VerificationRouteTests.acme2)) == 403, "another GLN's credential")
+        let store = try await StoreLocation.open(responder.store)
+        let refused = try await store.verificationLog(VerificationLogFilter(limit: 10)).filter { $0.status == 403 }.compactMap(\.problem)
+        #expect(
+            refused.contains { $0.contains("expired") } && refused.contains { $0.contains("subject") } && refused.contains { $0.contains("missing") })
+        #expect(!refused.contains { $0.contains("eyJ") }, "a token never appears in the log")
+        try await store.close()
+        await responder.stop()
+    }
+}
+
+struct ATPVerifierTestPayload: JWTPayload {
+    var sub: SubjectClaim
+    var exp: ExpirationClaim
+    func verify(using algorithm: some JWTAlgorithm) async throws {}
 }
