@@ -4,55 +4,96 @@ internal import PostgresNIO
 internal import Records
 
 extension PostgresStore {
+    /// Three queries at once on pooled connections, each its own statement (no transaction
+    /// round trips): the unit; the product flag with the printed expiry; the statuses. The
+    /// statuses are those of the requested lot: when it is not the unit's, the answer is a
+    /// no-match and statuses are not read.
     public func verificationLookup(gtin: String, serial: String, lot: String) async throws -> VerificationLookup {
-        let known = try await product(gtin: gtin) != nil
-        let unit = try await unit(UnitKey(gtinColumn: gtin, serialColumn: serial))
-        var printed: String?
-        if let unit {
-            for try await (expiry, ) in try await rows("SELECT expiry FROM events WHERE record_id = $1", [unit.commissionRecord]).decode(
-                (String?,).self)
-            {
-                printed = expiry
-            }
-        }
-        let statuses = try await transaction("read the statuses of GTIN \(gtin) serial \(serial)") { connection in
-            let rows = try await connection.query(
-                """
-                SELECT \(unescaped: VerificationSQL.statusColumns) FROM statuses WHERE gtin = \(gtin) AND serial = \(serial)
-                UNION ALL SELECT \(unescaped: VerificationSQL.statusColumns) FROM statuses
-                  WHERE gtin = \(gtin) AND serial IS NULL AND (lot IS NULL OR lot = \(unit?.lot ?? lot))
-                ORDER BY utc, record_id
-                """, logger: self.logger)
-            var result: [StoredStatus] = []
-            do {
-                for try await (id, status, time, offset, utc, lot, serial, newExpiry, reason) in rows.decode(
-                    (String, String, String, String, String, String?, String?, String?, String?).self)
-                {
-                    result.append(
-                        StoredStatus(
-                            recordID: id, status: try StoredForms.status(status, record: id), time: FeedTime(text: time, offset: offset, utc: utc),
-                            lot: lot, serial: serial, newExpiry: newExpiry, reason: reason))
-                }
-            } catch let error as PostgresDecodingError {
-                throw StoreError(.corrupt, "a status row cannot be read", cause: StoreError.Detail(error))
-            }
-            return result
-        }
-        return VerificationLookup(productKnown: known, unit: unit, printedExpiry: printed, statuses: statuses)
+        // Each query's rows are read inside its own task: a row sequence left unread holds its
+        // connection, and requests holding some while waiting for more would starve the pool.
+        async let unit = unit(UnitKey(gtinColumn: gtin, serialColumn: serial))
+        async let facts = productAndPrintedExpiry(gtin: gtin, serial: serial)
+        async let statusList = statuses(gtin: gtin, serial: serial, lot: lot)
+        let (known, printed) = try await facts
+        let statuses = try await statusList
+        return VerificationLookup(productKnown: known, unit: try await unit, printedExpiry: printed, statuses: statuses)
     }
 
-    public func recordVerifications(_ entries: [VerificationLogEntry]) async throws {
-        guard !entries.isEmpty else { return }
-        try await transaction("write \(entries.count) verification log entries") { connection in
-            for entry in entries {
-                _ = try await connection.query(
-                    """
-                    INSERT INTO verification_log (\(unescaped: VerificationSQL.logColumns)) VALUES (\(entry.id), \(entry.at), \(entry.kind),
-                      \(entry.requestor), \(entry.partner), \(entry.gtin), \(entry.lot), \(entry.serial), \(entry.expiry), \(entry.correlationID),
-                      \(Int64(entry.status)), \(entry.verified.map { Int64($0 ? 1 : 0) }), \(entry.failureReason), \(entry.additionalInfo),
-                      \(entry.problem), \(entry.attestations), \(entry.target), \(entry.remote), \(entry.latencyMicroseconds))
-                    """, logger: self.logger)
+    private func productAndPrintedExpiry(gtin: String, serial: String) async throws -> (Bool, String?) {
+        var result: (Bool, String?) = (false, nil)
+        do {
+            for try await (exists, expiry) in try await rows(
+                """
+                SELECT EXISTS (SELECT 1 FROM products WHERE gtin = $1),
+                  (SELECT e.expiry FROM units u JOIN events e ON e.record_id = u.commission_record WHERE u.gtin = $1 AND u.serial = $2)
+                """, [gtin, serial]
+            ).decode((Bool, String?).self) {
+                result = (exists, expiry)
             }
+        } catch let error as PostgresDecodingError {
+            throw StoreError(.corrupt, "the printed expiry of GTIN \(gtin) serial \(serial) cannot be read", cause: StoreError.Detail(error))
+        }
+        return result
+    }
+
+    private func statuses(gtin: String, serial: String, lot: String) async throws -> [StoredStatus] {
+        var statuses: [StoredStatus] = []
+        do {
+            for try await (id, status, time, offset, utc, lot, serial, newExpiry, reason) in try await rows(
+                """
+                SELECT \(VerificationSQL.statusColumns) FROM statuses WHERE gtin = $1 AND serial = $2
+                UNION ALL SELECT \(VerificationSQL.statusColumns) FROM statuses WHERE gtin = $1 AND serial IS NULL AND (lot IS NULL OR lot = $3)
+                ORDER BY utc, record_id
+                """, [gtin, serial, lot]
+            ).decode((String, String, String, String, String, String?, String?, String?, String?).self) {
+                statuses.append(
+                    StoredStatus(
+                        recordID: id, status: try StoredForms.status(status, record: id), time: FeedTime(text: time, offset: offset, utc: utc),
+                        lot: lot, serial: serial, newExpiry: newExpiry, reason: reason))
+            }
+        } catch let error as PostgresDecodingError {
+            throw StoreError(.corrupt, "a status row of GTIN \(gtin) cannot be read", cause: StoreError.Detail(error))
+        }
+        return statuses
+    }
+
+    /// One multi-row INSERT per 1 000 entries (19 binds each, under PostgreSQL's 65 535),
+    /// committed on its own: one round trip for a group of entries.
+    public func recordVerifications(_ entries: [VerificationLogEntry]) async throws {
+        for chunk in entries.chunked(1_000) { try await insertVerifications(chunk) }
+    }
+
+    private func insertVerifications(_ entries: ArraySlice<VerificationLogEntry>) async throws {
+        guard !entries.isEmpty else { return }
+        var bindings = PostgresBindings()
+        var rows: [String] = []
+        for entry in entries {
+            let first = bindings.count
+            bindings.append(entry.id)
+            bindings.append(entry.at)
+            bindings.append(entry.kind)
+            bindings.append(entry.requestor)
+            bindings.append(entry.partner)
+            bindings.append(entry.gtin)
+            bindings.append(entry.lot)
+            bindings.append(entry.serial)
+            bindings.append(entry.expiry)
+            bindings.append(entry.correlationID)
+            bindings.append(Int64(entry.status))
+            bindings.append(entry.verified.map { Int64($0 ? 1 : 0) })
+            bindings.append(entry.failureReason)
+            bindings.append(entry.additionalInfo)
+            bindings.append(entry.problem)
+            bindings.append(entry.attestations)
+            bindings.append(entry.target)
+            bindings.append(entry.remote)
+            bindings.append(entry.latencyMicroseconds)
+            rows.append("(" + (first + 1...bindings.count).map { "$\($0)" }.joined(separator: ", ") + ")")
+        }
+        let query = PostgresQuery(
+            unsafeSQL: "INSERT INTO verification_log (\(VerificationSQL.logColumns)) VALUES \(rows.joined(separator: ", "))", binds: bindings)
+        do { _ = try await client.query(query, logger: logger) } catch {
+            throw StoreError(.failed, "cannot write \(entries.count) verification log entries", cause: StoreError.Detail(error))
         }
     }
 
