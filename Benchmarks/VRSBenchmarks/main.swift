@@ -20,6 +20,8 @@ func ndc(_ gtin: String) -> String {
     return "\(String(digits[0..<4]))-\(String(digits[4..<8]))-\(String(digits[8..<10]))"
 }
 
+// The store holds what a real one would: this user's only, like every file the CLI writes.
+umask(0o077)
 let started = Date()
 let store = try await StoreLocation.open(arguments[2])
 var lines: [String] = try gtins().map { gtin in
