@@ -53,10 +53,7 @@ public struct Gateway: Sendable {
         let profiles = try PartnerDirectory(directory: configuration.profiles, interval: configuration.profileReload)
         try makeDataDirectory()
         try await StoreLocation.withStore(configuration.store) { store in
-            var services: [any Service] = [
-                profiles, try dispatcher(store, profiles), CertificateWatch(partners: { profiles.current }, clock: clock),
-                StoreCheckpoints(store: store, interval: .seconds(1), logger: Logger(label: "epcis-gateway.store")),
-            ]
+            var services: [any Service] = [profiles, try dispatcher(store, profiles), CertificateWatch(partners: { profiles.current }, clock: clock)]
             if let http = configuration.http {
                 let router = Self.router(
                     store: store, partnerCount: { profiles.current.count }, maximumBodyBytes: http.maximumRequestBytes,

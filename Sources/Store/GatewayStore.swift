@@ -41,9 +41,6 @@ public protocol GatewayStore: DeliveryQueue, InboundStore, VerificationStore {
     func counts() async throws -> StoreCounts
 
     /// Closes connections.
-    /// Moves committed work from the write-ahead log into the database file without holding up
-    /// writers (SQLite; PostgreSQL does this itself).
-    func checkpoint() async throws
     func close() async throws
 }
 

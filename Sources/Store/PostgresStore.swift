@@ -430,9 +430,6 @@ public final class PostgresStore: GatewayStore {
         return try await client.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger)
     }
 
-    /// PostgreSQL checkpoints on its own.
-    public func checkpoint() async throws {}
-
     public func unit(_ key: UnitKey) async throws -> UnitRow? {
         try await Self.unitRows(rows("SELECT \(Schema.unitColumns) FROM units WHERE gtin = $1 AND serial = $2", [key.gtinColumn, key.serialColumn]))
             .first

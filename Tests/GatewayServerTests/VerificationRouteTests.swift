@@ -14,7 +14,7 @@ import Verification
 /// The VRS responder through a real `Gateway` HTTP server, on both store engines: every
 /// scenario of the decision table, every 400 rule, 401/403/404/405/414 and the cool-down.
 /// Requests are sent byte for byte over a socket, so the target is exactly what a test names.
-@Suite(.serialized) struct VerificationRouteTests {
+@Suite(.serialized, .timeLimit(.minutes(3))) struct VerificationRouteTests {
     /// 2026-12-02T12:00:00.000Z: the answers' timestamp, and "today" for expiry.
     struct FixedClock: WallClock {
         func now() -> Int64 { 1_796_212_800_000 }
@@ -445,7 +445,7 @@ import Verification
 
 /// `verify ask`'s client against our own responder: a correct request, an answer that follows
 /// the standard.
-@Suite struct VerificationClientTests {
+@Suite(.timeLimit(.minutes(2))) struct VerificationClientTests {
     @Test func ourResponderAnswersTheClientByTheRules() async throws {
         let responder: VerificationRouteTests.Responder
         do { responder = try await VerificationRouteTests.Responder(engine: .sqlite) } catch is VerificationRouteTests.Skip { return }
@@ -482,7 +482,7 @@ import Verification
 }
 
 /// Requestors that prove themselves with a TLS client certificate (mutual TLS on `serve`).
-@Suite struct VerificationMutualTLSTests {
+@Suite(.timeLimit(.minutes(2))) struct VerificationMutualTLSTests {
     /// A CA, the server's certificate for 127.0.0.1, the clinic's client certificate, another
     /// client the same CA signed, and a client from a CA the server does not trust.
     static func certificates() async throws -> URL {
@@ -549,7 +549,7 @@ import Verification
 
 /// The R1.3 ATP credential: a JWT signed by an issuer the profile names, unexpired, for the
 /// requestor's GLN; anything else is 403.
-@Suite struct VerificationATPTests {
+@Suite(.timeLimit(.minutes(2))) struct VerificationATPTests {
     @Test func onlyAValidCredentialForTheRequestorPasses() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vrs-atp-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
