@@ -6,6 +6,7 @@ import JWTKit
 import Records
 import Store
 import StoreTestSupport
+import Synchronization
 import TestSupport
 import Testing
 import Transports
@@ -180,9 +181,19 @@ import Verification
             try #require(up, "the gateway did not come up")
         }
 
+        /// Cancels the gateway and waits at most 20 s for it to stop. (Twice, under load, the
+        /// gateway of the table test did not finish after cancellation; that is reported in the
+        /// issue, not allowed to hang the whole run.)
         func stop() async {
             running.cancel()
-            _ = await running.result
+            let stopped = Mutex(false)
+            let task = running
+            Task {
+                _ = await task.result
+                stopped.withLock { $0 = true }
+            }
+            for _ in 0..<200 where !stopped.withLock({ $0 }) { try? await Task.sleep(for: .milliseconds(100)) }
+            if !stopped.withLock({ $0 }) { print("⚠️  the gateway on port \(port) did not stop within 20 s of cancellation") }
         }
     }
 
