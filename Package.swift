@@ -107,7 +107,10 @@ let package = Package(
         ),
         .target(
             name: "Transports",
-            dependencies: ["AS2", "Partners", "GatewayCore", "CCurl", "COpenSSL", "CLibSSH2", "CGatewayShims"],
+            dependencies: [
+                "AS2", "Partners", "GatewayCore", "CCurl", "COpenSSL", "CLibSSH2", "CGatewayShims",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
 

@@ -5,6 +5,7 @@ set -euo pipefail
 
 DEBIAN_PACKAGES=(libxml2-dev libcurl4-openssl-dev libssl-dev libssh2-1-dev libsqlite3-dev zlib1g-dev pkgconf
   postgresql   # the store tests start a throw-away server of their own
+  openssh-server  # the SFTP interop tests start a throw-away sshd of their own (never as a service)
   libxml2-utils)  # xmllint: the tests validate output against the official XSDs with it
 # Independent implementations the interop tests compare against (pinned for repeatable verdicts).
 PYTHON_PACKAGES=("biip==5.2.0"

@@ -17,7 +17,7 @@ public enum DeliveryOutbox {
         case .https(let https): poll = https.pollInterval
         // An async MDN is looked for in the store, where `/as2` files it: a cheap, local read.
         case .as2: poll = .seconds(2)
-        case .sftp: poll = .seconds(60)
+        case .sftp(let sftp): poll = sftp.ackFiles?.interval ?? .seconds(60)
         }
         // A missing async MDN: the partner answers a resend of the same bytes with its MDN.
         let onLate: AcknowledgementPolicy.OnLate
@@ -53,6 +53,16 @@ public enum DeliveryOutbox {
                 "the document is \(size) bytes and partner \(profile.id) takes at most \(limit) (limits.maxDocumentBytes in \(profile.file)); "
                     + "nothing was queued: split the shipment, or raise the limit once the partner agrees")
         }
+        if case .sftp(let settings) = profile.transport {
+            // The final name is fixed now: every attempt looks for what the last one left by it.
+            let name = fileName(
+                settings.fileName, document: documentID, shipment: shipment, type: contentType, delivery: id, timestamp: now)
+            return try await queue.enqueue(
+                NewDelivery(
+                    id: id, partner: profile.id, shipment: shipment, transport: profile.transport.kind, documentID: documentID,
+                    contentType: contentType, metadata: [SFTPNames.metadataKey: name], payload: file),
+                at: now)
+        }
         guard case .as2(let settings) = profile.transport else {
             return try await queue.enqueue(
                 NewDelivery(
@@ -83,8 +93,11 @@ public enum DeliveryOutbox {
             at: now)
     }
 
-    /// The payload's file name from the profile's pattern, reduced to safe characters.
-    static func fileName(_ pattern: String, document: String, shipment: String?, type: String) -> String {
+    /// The payload's file name from the profile's pattern, reduced to safe characters:
+    /// `{document}`, `{shipment}`, `{delivery}`, `{timestamp}` (UTC, `yyyyMMddHHmmssSSS`) and
+    /// `{extension}`.
+    static func fileName(_ pattern: String, document: String, shipment: String?, type: String, delivery: String = "", timestamp: Int64 = 0) -> String
+    {
         func safe(_ text: String) -> String {
             String(text.map { $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) ? $0 : "_" })
         }
@@ -92,7 +105,22 @@ public enum DeliveryOutbox {
         return pattern.replacingOccurrences(of: "{document}", with: safe(document)).replacingOccurrences(
             of: "{shipment}", with: safe(shipment ?? "none")
         )
+        .replacingOccurrences(of: "{delivery}", with: safe(delivery))
+        .replacingOccurrences(of: "{timestamp}", with: compactTimestamp(timestamp))
         .replacingOccurrences(of: "{extension}", with: fileExtension)
+    }
+
+    /// `yyyyMMddHHmmssSSS` in UTC.
+    static func compactTimestamp(_ milliseconds: Int64) -> String {
+        var time = time_t(milliseconds / 1000)
+        var parts = tm()
+        gmtime_r(&time, &parts)
+        func pad(_ value: Int32, _ width: Int) -> String {
+            let text = String(value)
+            return String(repeating: "0", count: max(0, width - text.count)) + text
+        }
+        return pad(parts.tm_year + 1900, 4) + pad(parts.tm_mon + 1, 2) + pad(parts.tm_mday, 2) + pad(parts.tm_hour, 2) + pad(parts.tm_min, 2)
+            + pad(parts.tm_sec, 2) + pad(Int32(milliseconds % 1000), 3)
     }
 
     /// Refuses partners this gateway cannot send to yet.
@@ -100,9 +128,13 @@ public enum DeliveryOutbox {
     public static func checkTransport(_ profile: PartnerProfile) throws {
         switch profile.transport {
         case .https, .as2: return
-        case .sftp:
-            throw QueueRefused(
-                .transportUnavailable, "partner \(profile.id) is reached by SFTP, which this gateway cannot send yet; nothing was queued")
+        case .sftp(let settings):
+            guard settings.hostKey != nil else {
+                throw QueueRefused(
+                    .pendingOnboarding,
+                    "partner \(profile.id) is pending onboarding: no SFTP host key is pinned in \(profile.file); nothing was queued. "
+                        + "Run `epcis-gateway partners trust-host \(profile.id)`, confirm the fingerprint with the partner, then queue again")
+            }
         }
     }
 
@@ -172,6 +204,8 @@ public struct QueueRefused: CodedError {
 extension ErrorCode where Domain == QueueRefused {
     /// The partner's transport cannot send from this gateway yet.
     public static let transportUnavailable = Self("transport-unavailable")
+    /// An SFTP partner whose host key is not pinned yet.
+    public static let pendingOnboarding = Self("pending-onboarding")
     /// The document breaks the partner's limits.
     public static let tooLarge = Self("document-too-large")
     /// There is no such delivery.

@@ -292,7 +292,7 @@ public final class TransportRegistry: Sendable {
             switch profile.transport {
             case .https(let settings): HTTPSTransport(settings: settings, secrets: secrets, clock: clock)
             case .as2(let settings): AS2Transport(settings: settings, archive: archive, clock: clock)
-            case .sftp: nil
+            case .sftp(let settings): SFTPTransport(settings: settings, secrets: secrets, archive: archive, clock: clock)
             }
         }
     }

@@ -248,28 +248,6 @@ public struct AS2Settings: Hashable, Sendable {
     }
 }
 
-/// An SFTP partner.
-public struct SFTPSettings: Hashable, Sendable {
-    public var host: String
-    public var port: Int
-    public var user: String
-    /// Our private key file (Ed25519 or ECDSA; see notes on libssh2 and RSA).
-    public var privateKey: String
-    /// The server's host key fingerprint, `SHA256:` and base64, checked before logging in.
-    public var hostKeyFingerprint: String
-    /// The remote directory documents are put in.
-    public var directory: String
-
-    public init(host: String, port: Int, user: String, privateKey: String, hostKeyFingerprint: String, directory: String) {
-        self.host = host
-        self.port = port
-        self.user = user
-        self.privateKey = privateKey
-        self.hostKeyFingerprint = hostKeyFingerprint
-        self.directory = directory
-    }
-}
-
 /// When to try again after a transport failure, and when to give up.
 public struct RetryPolicy: Hashable, Sendable {
     /// The waits before the 2nd, 3rd, … attempt; the last one repeats.

@@ -126,7 +126,7 @@ public struct ProfileLoader: Sendable {
 }
 
 /// Walks one profile's YAML into a ``PartnerProfile``.
-private struct ProfileReader {
+struct ProfileReader {
     let log: ProblemLog
     let environment: [String: String]
     /// Relative file paths are taken from the profile's own directory.
@@ -556,40 +556,6 @@ private struct ProfileReader {
     func requiredPath(_ fields: Fields, _ key: String, hint: String) -> String? {
         guard fields.require(key, hint: hint) != nil else { return nil }
         return path(fields, key)
-    }
-
-    func sftp(_ fields: Fields) -> SFTPSettings? {
-        fields.rejectUnknown(["host", "port", "user", "password", "privateKey", "hostKeyFingerprint", "directory"])
-        let start = log.problems.count
-        if fields.has("password") {
-            log.add(
-                "inline-secret", at: fields.value("password"), key: fields.keyPath("password"), "puts a password in the profile",
-                hint: "log in with a key: give privateKey (an Ed25519 key file)")
-        }
-        let host = fields.string("host", required: true, hint: "add the SFTP server's host name")
-        var port = 22
-        if let text = fields.string("port") {
-            if let value = Int(text), (1...65_535).contains(value) {
-                port = value
-            } else {
-                log.add(
-                    "bad-value", at: fields.value("port"), key: fields.keyPath("port"), "'\(text)' is not a TCP port",
-                    hint: "write a number from 1 to 65535")
-            }
-        }
-        let user = fields.string("user", required: true, hint: "add the user name the partner created")
-        let key = requiredPath(fields, "privateKey", hint: "add our private key file (Ed25519 recommended)")
-        let fingerprint = fields.string(
-            "hostKeyFingerprint", required: true, hint: "add the server's host key fingerprint (ssh-keyscan HOST | ssh-keygen -lf -)")
-        if let fingerprint, !(fingerprint.hasPrefix("SHA256:") && fingerprint.count == 50) {
-            log.add(
-                "bad-fingerprint", at: fields.value("hostKeyFingerprint"), key: fields.keyPath("hostKeyFingerprint"),
-                "'\(fingerprint)' is not an SHA256 host key fingerprint",
-                hint: "write it as ssh-keygen -lf prints it: SHA256: and 43 base64 characters")
-        }
-        let directory = fields.string("directory") ?? "."
-        guard !log.problems[start...].contains(where: { $0.severity == .error }), let host, let user, let key, let fingerprint else { return nil }
-        return SFTPSettings(host: host, port: port, user: user, privateKey: key, hostKeyFingerprint: fingerprint, directory: directory)
     }
 
     func retryPolicy(_ root: Fields) -> RetryPolicy? {

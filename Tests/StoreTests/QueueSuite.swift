@@ -169,16 +169,17 @@ import Transports
         await #expect(throws: QueueRefused.self) { try await DeliveryOutbox.act(.retry, on: "no-such-id", reason: "x", actor: "ops", queue: store) }
     }
 
-    @Test func partnersReachedByTransportsNotBuiltYetAreRefusedAtTheDoor() async throws {
+    @Test func partnersThatCannotBeReachedYetAreRefusedAtTheDoor() async throws {
         guard let store = try await Engine.sqlite.makeStore() else { return }
         defer { Task { try? await store.close() } }
         var sftp = profile
-        sftp.transport = .sftp(SFTPSettings(host: "x", port: 22, user: "u", privateKey: "", hostKeyFingerprint: "", directory: "/in"))
+        // An SFTP partner pending onboarding: no host key is pinned yet.
+        sftp.transport = .sftp(SFTPSettings(host: "x", port: 22, user: "u", privateKey: "", hostKey: nil, directory: "/in"))
         let error = await #expect(throws: QueueRefused.self) {
             try await DeliveryOutbox.enqueue(
                 try documentFile("a"), for: sftp, shipment: nil, documentID: "a", contentType: "application/xml", queue: store)
         }
-        #expect(error?.message.contains("SFTP") == true)
+        #expect(error?.code == .pendingOnboarding && error?.message.contains("trust-host") == true, "\(String(describing: error))")
         // An AS2 partner whose keys are not installed: the message cannot be built, nothing is queued.
         var as2 = profile
         as2.transport = .as2(
