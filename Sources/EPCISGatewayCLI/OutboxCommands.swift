@@ -62,11 +62,11 @@ func loadSchemas(_ directory: String) throws -> EPCISSchemas {
     }
 }
 
-/// `epcis-gateway partners check|list`.
+/// `epcis-gateway partners check|list|certificates|trust-host`.
 struct PartnersCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "partners", abstract: "Check and list partner profiles and their certificates.",
-        subcommands: [Check.self, List.self, Certificates.self])
+        subcommands: [Check.self, List.self, Certificates.self, TrustHost.self])
 
     struct Check: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -486,5 +486,90 @@ struct MDNView: Encodable {
         receivedAt = DeliveryView.time(row.receivedAt)
         headers = row.headers
         bodyBase64 = Data(row.body).base64EncodedString()
+    }
+}
+
+extension PartnersCommand {
+    struct TrustHost: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "trust-host",
+            abstract: "Onboard an SFTP partner: connect once, show the server's host keys, and pin one in the profile.",
+            discussion: """
+                Read the fingerprint to the partner's IT by another channel (phone, signed e-mail) and pin it only when it matches \
+                what they see. A profile that already pins a different key is changed only with --replace: a changed host key is how \
+                an interception looks. Exit status: 0 when the key is pinned (or already was), 1 when nothing was written.
+                """)
+        @Argument(help: "The partner's id.")
+        var id: String
+        @OptionGroup var profileOptions: ProfileOptions
+        @Option(help: "Pin only if the server's key has this fingerprint (SHA256:…), as the partner read it to you.")
+        var expect: String?
+        @Flag(help: "Replace a pinned key that differs (after the partner confirmed the new one).")
+        var replace = false
+        @Flag(help: "Show the keys; write nothing.")
+        var dryRun = false
+
+        func run() async throws {
+            let profile = try profileOptions.profile(id)
+            guard case .sftp(let settings) = profile.transport else {
+                printError("error: \(id) is reached by \(profile.transport.kind), not SFTP; there is no host key to trust")
+                throw ExitCode(2)
+            }
+            let keys: [PresentedHostKey]
+            do {
+                keys = try await SFTPTransport.presentedHostKeys(host: settings.host, port: settings.port, timeout: settings.connectTimeout)
+            } catch {
+                printError("error: \(error)")
+                throw ExitCode(1)
+            }
+            print("\(settings.host):\(settings.port) offers:")
+            for key in keys { print("  \(key.type)  \(key.fingerprint)") }
+            guard let chosen = keys.first else {
+                printError("error: the server offered no host key this gateway can verify (Ed25519, ECDSA)")
+                throw ExitCode(1)
+            }
+            if let expect, expect.replacingOccurrences(of: "=", with: "") != chosen.fingerprint {
+                printError("error: the server's \(chosen.type) key is \(chosen.fingerprint), not \(expect); nothing was written. Do not pin it until the partner explains")
+                throw ExitCode(1)
+            }
+            if let pinned = settings.hostKey {
+                if pinned.type == chosen.type && pinned.fingerprint.replacingOccurrences(of: "=", with: "") == chosen.fingerprint {
+                    print("\(id) already pins \(chosen.type) \(chosen.fingerprint); nothing to do")
+                    return
+                }
+                guard replace else {
+                    printError(
+                        "error: \(profile.file) pins \(pinned.type) \(pinned.fingerprint), and the server now presents \(chosen.type) \(chosen.fingerprint). "
+                            + "Nothing was written. Confirm the change with the partner, then run again with --replace")
+                    throw ExitCode(1)
+                }
+            }
+            if dryRun {
+                print("would pin \(chosen.type) \(chosen.fingerprint) in \(profile.file) (--dry-run: nothing written)")
+                return
+            }
+            let text = try String(contentsOfFile: profile.file, encoding: .utf8)
+            let updated: String
+            do { updated = try HostKeyPinning.pin(SFTPSettings.HostKey(type: chosen.type, fingerprint: chosen.fingerprint), in: text) } catch {
+                printError("error: \(error)")
+                throw ExitCode(1)
+            }
+            // Written beside the profile and renamed over it, so a reload never reads half a file.
+            let temporary = profile.file + ".trust-host.tmp"
+            let mode = (try? FileManager.default.attributesOfItem(atPath: profile.file)[.posixPermissions] as? NSNumber)?.intValue ?? 0o600
+            guard FileManager.default.createFile(atPath: temporary, contents: Data(updated.utf8), attributes: [.posixPermissions: mode & 0o755]),
+                rename(temporary, profile.file) == 0
+            else {
+                try? FileManager.default.removeItem(atPath: temporary)
+                printError("error: cannot write \(profile.file); nothing was changed")
+                throw ExitCode(1)
+            }
+            let (reloaded, problems) = ProfileLoader().load(file: profile.file)
+            guard case .sftp(let check)? = reloaded?.transport, check.hostKey?.fingerprint == chosen.fingerprint else {
+                printError("error: \(profile.file) was written but does not load as expected:\n" + problems.map { "  \($0)" }.joined(separator: "\n"))
+                throw ExitCode(1)
+            }
+            print("pinned \(chosen.type) \(chosen.fingerprint) in \(profile.file); \(id) is onboarded")
+        }
     }
 }

@@ -222,4 +222,51 @@ import Transports
         // The server's RSA key needs SHA-1 ssh-rsa with libssh2 1.10, which OpenSSH 9 refuses: it is not offered.
         #expect(!keys.contains { $0.type == "ssh-rsa" }, "\(keys)")
     }
+
+    @Test func trustHostPinsTheServersKeyInTheProfileAndRefusesToReplaceAChangedOneUnasked() async throws {
+        guard let peer = try Self.peer() else { return }
+        defer { peer.stop() }
+        let profiles = FileManager.default.temporaryDirectory.appendingPathComponent("trust-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: profiles, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: profiles) }
+        let file = profiles.appendingPathComponent("edipeer.yaml")
+        try """
+            # The partner's SFTP server; onboarding pins its key below.
+            id: edipeer
+            name: SFTP peer
+            gln: "0614141000005"
+            epcis: { version: "1.2", format: xml }
+            transport:
+              sftp:
+                host: 127.0.0.1
+                port: \(peer.port)
+                user: \(peer.user)
+                privateKey: \(peer.clientKey)
+                directory: /inbound
+            """.write(to: file, atomically: true, encoding: .utf8)
+        let binary = CrashTests.binary.path
+        let first = try await Command.runDetached([binary, "partners", "trust-host", "edipeer", "--profiles", profiles.path])
+        #expect(first.status == 0, "\(first.output)")
+        #expect(first.output.contains("ssh-ed25519  \(peer.fingerprint)"), "\(first.output)")
+        let (profile, _) = ProfileLoader().load(file: file.path)
+        guard case .sftp(let settings)? = profile?.transport else {
+            Issue.record("the pinned profile does not load")
+            return
+        }
+        #expect(settings.hostKey == SFTPSettings.HostKey(type: "ssh-ed25519", fingerprint: peer.fingerprint))
+        #expect(try String(contentsOf: file, encoding: .utf8).hasPrefix("# The partner's SFTP server; onboarding pins its key below."))
+        // Another key pinned: a changed server key is not taken over without --replace.
+        let changed = try String(contentsOf: file, encoding: .utf8).replacingOccurrences(of: peer.fingerprint, with: peer.otherFingerprint)
+        try changed.write(to: file, atomically: true, encoding: .utf8)
+        let refused = try await Command.runDetached([binary, "partners", "trust-host", "edipeer", "--profiles", profiles.path])
+        #expect(refused.status == 1 && refused.output.contains("--replace"), "\(refused.output)")
+        #expect(try String(contentsOf: file, encoding: .utf8) == changed)
+        let wrongExpectation = try await Command.runDetached([
+            binary, "partners", "trust-host", "edipeer", "--profiles", profiles.path, "--replace", "--expect", peer.otherFingerprint,
+        ])
+        #expect(wrongExpectation.status == 1 && wrongExpectation.output.contains("nothing was written"), "\(wrongExpectation.output)")
+        let replaced = try await Command.runDetached([binary, "partners", "trust-host", "edipeer", "--profiles", profiles.path, "--replace"])
+        #expect(replaced.status == 0, "\(replaced.output)")
+        #expect(try String(contentsOf: file, encoding: .utf8).contains(peer.fingerprint))
+    }
 }
