@@ -1,12 +1,55 @@
 import ArgumentParser
+import Delivery
 import Foundation
+import GatewayServer
+import Partners
 import Store
+import Transports
 
-/// `epcis-gateway inbound list|show|export`: what partners sent us over AS2.
+/// `epcis-gateway inbound list|show|export|pickup`: what partners sent us over AS2 or left for
+/// us over SFTP.
 struct InboundCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "inbound", abstract: "Show the AS2 messages partners sent: from whom, the verdict, the MDN we sent.",
-        subcommands: [List.self, Show.self, Export.self])
+        commandName: "inbound", abstract: "Show what partners sent (AS2) or left for us (SFTP): from whom, the verdict, the MDN we sent.",
+        subcommands: [List.self, Show.self, Export.self, Pickup.self])
+
+    struct Pickup: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Collect once from the SFTP partners' pickup folders (serve does it every pickup.interval).",
+            discussion: "Exit status: 0 when every listed file was stored (or was stored before), 1 when a folder or a file could not be taken.")
+        @Option(help: "Only this partner.")
+        var partner: String?
+        @Option(help: "The directory of the schemas received documents are validated against.")
+        var schemas: String = "Schemas"
+        @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var profileOptions: ProfileOptions
+
+        func run() async throws {
+            let profiles =
+                partner.map { [$0: try? profileOptions.profile($0)].compactMapValues { $0 } }
+                ?? ProfileLoader().load(directory: profileOptions.directory).profiles
+            if let partner, profiles[partner] == nil { throw ExitCode(2) }
+            let schemas = try loadSchemas(schemas)
+            let staging =
+                (GatewayConfiguration(store: storeOptions.location, dataDirectory: storeOptions.dataDirectory).resolvedDataDirectory as NSString)
+                .appendingPathComponent("pickup")
+            var failures = 0
+            try await storeOptions.withStore { store in
+                let pickup = try SFTPPickup(
+                    partners: { profiles },
+                    transports: TransportRegistry(secrets: SecretReader(environment: ProcessInfo.processInfo.environment), queue: store),
+                    store: store, schemas: schemas, stagingDirectory: staging)
+                for profile in profiles.values.sorted(by: { $0.id < $1.id }) {
+                    guard case .sftp(let settings) = profile.transport, settings.pickup != nil else { continue }
+                    let round = await pickup.collect(profile)
+                    print("\(profile.id): \(round.stored) stored, \(round.duplicates) stored before, \(round.failed.count) not taken")
+                    for failure in round.failed { printError("  \(failure)") }
+                    failures += round.failed.count
+                }
+            }
+            if failures > 0 { throw ExitCode(1) }
+        }
+    }
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List received messages, newest first.")

@@ -529,7 +529,9 @@ extension PartnersCommand {
                 throw ExitCode(1)
             }
             if let expect, expect.replacingOccurrences(of: "=", with: "") != chosen.fingerprint {
-                printError("error: the server's \(chosen.type) key is \(chosen.fingerprint), not \(expect); nothing was written. Do not pin it until the partner explains")
+                printError(
+                    "error: the server's \(chosen.type) key is \(chosen.fingerprint), not \(expect); nothing was written. Do not pin it until the partner explains"
+                )
                 throw ExitCode(1)
             }
             if let pinned = settings.hostKey {

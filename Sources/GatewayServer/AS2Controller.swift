@@ -164,7 +164,7 @@ extension AS2Controller {
         if received.processed, let payload = received.payload, Self.isEPCIS(received) {
             let report = try await EPCISValidator.validateOffThePool(path: payload, schemas: schemas)
             valid = report.valid
-            validation = Self.summary(report)
+            validation = report.summary
         }
         let request = received.request
         let text =
@@ -258,13 +258,5 @@ extension AS2Controller {
         let type = received.contentType ?? ""
         let name = received.fileName?.lowercased() ?? ""
         return type.contains("xml") || type.contains("json") || name.hasSuffix(".xml") || name.hasSuffix(".json") || name.hasSuffix(".jsonld")
-    }
-
-    /// The verdict in a line: valid or not, events, and the first issues.
-    static func summary(_ report: EPCISValidationReport) -> String {
-        let errors = report.issues.filter { $0.severity == .error }
-        let head = report.valid ? "valid EPCIS \(report.format.map { "\($0)" } ?? "")" : "invalid EPCIS: \(errors.count + report.moreErrors) error(s)"
-        let first = report.issues.prefix(5).map { "\($0)" }.joined(separator: "; ")
-        return "\(head), \(report.events) event(s)" + (first.isEmpty ? "" : "; \(first)")
     }
 }

@@ -53,7 +53,10 @@ public struct Gateway: Sendable {
         let profiles = try PartnerDirectory(directory: configuration.profiles, interval: configuration.profileReload)
         try makeDataDirectory()
         try await StoreLocation.withStore(configuration.store) { store in
-            var services: [any Service] = [profiles, try dispatcher(store, profiles), CertificateWatch(partners: { profiles.current }, clock: clock)]
+            var services: [any Service] = [
+                profiles, try dispatcher(store, profiles), CertificateWatch(partners: { profiles.current }, clock: clock),
+                try pickup(store, profiles),
+            ]
             if let http = configuration.http {
                 let router = Self.router(
                     store: store, partnerCount: { profiles.current.count }, maximumBodyBytes: http.maximumRequestBytes,
@@ -159,6 +162,16 @@ public struct Gateway: Sendable {
                 leaseMilliseconds: delivery.lease.milliseconds, batch: delivery.batch, pollBatch: delivery.pollBatch, idleWait: delivery.idleWait,
                 spoolDirectory: configuration.spoolDirectory),
             logger: Logger(label: "epcis-gateway.delivery"), clock: clock)
+    }
+
+    /// What SFTP partners leave for us, collected into the inbound store.
+    private func pickup(_ store: any GatewayStore, _ profiles: PartnerDirectory) throws -> SFTPPickup {
+        try SFTPPickup(
+            partners: { profiles.current },
+            transports: TransportRegistry(secrets: SecretReader(environment: environment), queue: store, clock: clock),
+            store: store, schemas: try loadSchemas(),
+            stagingDirectory: (configuration.resolvedDataDirectory as NSString).appendingPathComponent("pickup"),
+            clock: clock)
     }
 
     /// The schemas received documents are validated against: the configured directory (an

@@ -231,19 +231,19 @@ import Transports
         defer { try? FileManager.default.removeItem(at: profiles) }
         let file = profiles.appendingPathComponent("edipeer.yaml")
         try """
-            # The partner's SFTP server; onboarding pins its key below.
-            id: edipeer
-            name: SFTP peer
-            gln: "0614141000005"
-            epcis: { version: "1.2", format: xml }
-            transport:
-              sftp:
-                host: 127.0.0.1
-                port: \(peer.port)
-                user: \(peer.user)
-                privateKey: \(peer.clientKey)
-                directory: /inbound
-            """.write(to: file, atomically: true, encoding: .utf8)
+        # The partner's SFTP server; onboarding pins its key below.
+        id: edipeer
+        name: SFTP peer
+        gln: "0614141000005"
+        epcis: { version: "1.2", format: xml }
+        transport:
+          sftp:
+            host: 127.0.0.1
+            port: \(peer.port)
+            user: \(peer.user)
+            privateKey: \(peer.clientKey)
+            directory: /inbound
+        """.write(to: file, atomically: true, encoding: .utf8)
         let binary = CrashTests.binary.path
         let first = try await Command.runDetached([binary, "partners", "trust-host", "edipeer", "--profiles", profiles.path])
         #expect(first.status == 0, "\(first.output)")

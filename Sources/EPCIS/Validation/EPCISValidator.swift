@@ -64,6 +64,15 @@ public struct EPCISValidationReport: Sendable, Codable {
 
     /// `true` when there is no error (warnings allowed).
     public var valid: Bool { !issues.contains { $0.severity == .error } && moreErrors == 0 }
+
+    /// The verdict in a line, as the inbound store keeps it: valid or not, events, and the
+    /// first issues.
+    public var summary: String {
+        let errors = issues.filter { $0.severity == .error }
+        let head = valid ? "valid EPCIS \(format.map { "\($0)" } ?? "")" : "invalid EPCIS: \(errors.count + moreErrors) error(s)"
+        let first = issues.prefix(5).map { "\($0)" }.joined(separator: "; ")
+        return "\(head), \(events) event(s)" + (first.isEmpty ? "" : "; \(first)")
+    }
 }
 
 /// Validates EPCIS documents: well-formedness and safety (the readers' rules), the XML Schema

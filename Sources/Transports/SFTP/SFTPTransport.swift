@@ -207,6 +207,53 @@ public final class SFTPTransport: Transport {
         }
     }
 
+    // MARK: Pickup
+
+    /// A file the partner left for us.
+    public struct RemoteFile: Hashable, Sendable {
+        public var name: String
+        public var path: String
+        public var size: Int64
+        public var modified: Int64
+    }
+
+    /// The complete files in the pickup folder that match its pattern, oldest first.
+    public func pickupCandidates() async -> Result<[RemoteFile], SFTPError> {
+        guard let pickup = settings.pickup else { return .success([]) }
+        return await connected { connection throws(SFTPError) in
+            try connection.list(pickup.directory).filter {
+                $0.isFile && !SFTPNames.isTemporary($0.name) && SFTPNames.matches($0.name, pattern: pickup.pattern)
+            }
+            .sorted { ($0.modified, $0.name) < ($1.modified, $1.name) }
+            .map { RemoteFile(name: $0.name, path: SFTPNames.join(pickup.directory, $0.name), size: $0.size, modified: $0.modified) }
+        }
+    }
+
+    /// Downloads a picked-up file to `local` (0600, flushed) and checks that what arrived is
+    /// the size the server lists, before and after: a file still being written is not taken.
+    public func fetch(_ file: RemoteFile, to local: String) async -> Result<Int64, SFTPError> {
+        let limit = settings.pickup?.maxBytes ?? 0
+        return await connected { connection throws(SFTPError) in
+            guard file.size <= limit else {
+                throw SFTPError(.sizeMismatch, "\(file.path) is \(file.size) bytes, more than pickup.maxBytes (\(limit)); it was left on the server")
+            }
+            let read = try connection.download(file.path, to: local, maxBytes: limit)
+            let now = try connection.stat(file.path)
+            guard read == file.size, let now, now.size == read, now.modified == file.modified else {
+                throw SFTPError(
+                    .sizeMismatch,
+                    "\(file.path) changed while it was read (listed \(file.size) bytes, read \(read), now \(now.map { "\($0.size)" } ?? "gone")); it is taken in a later round"
+                )
+            }
+            return read
+        }
+    }
+
+    /// Deletes or moves a picked-up file once it is stored, as the profile says.
+    public func finishPickup(_ file: RemoteFile) async {
+        await tidy(file.path, settings.pickup?.afterwards ?? .keep)
+    }
+
     // MARK: Connections
 
     /// Runs `body` on the blocking pool with a logged-in connection (an idle one when there is
