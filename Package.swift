@@ -150,6 +150,9 @@ let package = Package(
             name: "VRSBenchmarks", dependencies: ["Store", "Records", "GS1"], path: "Benchmarks/VRSBenchmarks", swiftSettings: swiftSettings),
         .executableTarget(
             name: "AS2Benchmarks", dependencies: ["Transports", "Partners"], path: "Benchmarks/AS2Benchmarks", swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "SFTPBenchmarks", dependencies: ["Transports", "Partners", "GatewayCore"], path: "Benchmarks/SFTPBenchmarks",
+            swiftSettings: swiftSettings),
 
         // MARK: Tests
         .testTarget(name: "GS1Tests", dependencies: ["GS1"], swiftSettings: swiftSettings),
