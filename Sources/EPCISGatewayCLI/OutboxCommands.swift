@@ -309,9 +309,17 @@ struct QueueCommand: AsyncParsableCommand {
                         "  \(DeliveryView.time(action.at))  \(action.action) by \(action.actor) (\(action.fromState) → \(action.toState)): \(action.reason)"
                     )
                 }
-                // AS2: every MDN as it arrived, the evidence behind the state above.
+                // AS2: every MDN as it arrived, the evidence behind the state above; SFTP: the
+                // acknowledgement files, kept the same way.
                 let mdns = try await store.mdns(delivery: id)
-                if !mdns.isEmpty || row.transport == "as2" {
+                if row.transport == "sftp" {
+                    print("SFTP file \(row.metadata[SFTPNames.metadataKey] ?? "-")")
+                    print("Acknowledgement files received (\(mdns.count)):")
+                    for mdn in mdns {
+                        print("  \(DeliveryView.time(mdn.receivedAt))  [\(mdn.id)], \(mdn.body.count) bytes, as received:")
+                        print(mdn.headers + "\r\n\r\n" + String(decoding: mdn.body.prefix(4096), as: UTF8.self))
+                    }
+                } else if !mdns.isEmpty || row.transport == "as2" {
                     print(
                         "AS2 message \(row.metadata["as2.message-id"] ?? "-"), MIC \(row.metadata["as2.mic"] ?? "-") (\(row.metadata["as2.mic-algorithm"] ?? "-"))"
                     )
