@@ -6,7 +6,7 @@ public import Partners
 public import ServiceLifecycle
 public import Store
 internal import Synchronization
-public import Transports
+internal import Transports
 
 /// Collects what SFTP partners leave for us in their pickup folders: each file downloaded to
 /// a private staging file, its size checked, validated as EPCIS, stored with its verdict in the
