@@ -25,10 +25,9 @@ struct InboundCommand: AsyncParsableCommand {
         @OptionGroup var profileOptions: ProfileOptions
 
         func run() async throws {
+            // One named partner must load (`profile` says why not); otherwise every loaded one.
             let profiles =
-                partner.map { [$0: try? profileOptions.profile($0)].compactMapValues { $0 } }
-                ?? ProfileLoader().load(directory: profileOptions.directory).profiles
-            if let partner, profiles[partner] == nil { throw ExitCode(2) }
+                try partner.map { [$0: try profileOptions.profile($0)] } ?? ProfileLoader().load(directory: profileOptions.directory).profiles
             let schemas = try loadSchemas(schemas)
             let staging =
                 (GatewayConfiguration(store: storeOptions.location, dataDirectory: storeOptions.dataDirectory).resolvedDataDirectory as NSString)

@@ -1,6 +1,7 @@
 import Delivery
 import Foundation
 import GatewayCore
+import Logging
 import Outbox
 import Partners
 import Store
@@ -45,6 +46,15 @@ import Transports
             id: "edipeer", name: "SFTP peer", glns: [], epcis: EPCISSettings(), transport: .sftp(settings),
             retry: RetryPolicy(schedule: [.seconds(1)], giveUpAfter: .seconds(3600)), acknowledgement: AcknowledgementPolicy(timeout: .seconds(600)),
             file: "edipeer.yaml")
+    }
+
+    /// The peer's profile as a file holds it; `sftp` lines are added to the transport block.
+    static func profileYAML(_ peer: SFTPPeer, pinned: Bool, sftp: [String] = [], tail: [String] = []) -> String {
+        let pin = pinned ? ["hostKeyFingerprint: \"\(peer.fingerprint)\"", "hostKeyType: ssh-ed25519"] : []
+        let block =
+            ["host: 127.0.0.1", "port: \(peer.port)", "user: \(peer.user)", "privateKey: \(peer.clientKey)"] + pin + ["directory: /inbound"] + sftp
+        let head = ["id: edipeer", "name: SFTP peer", "gln: \"0614141000005\"", "epcis: { version: \"1.2\", format: xml }", "transport:", "  sftp:"]
+        return (head + block.map { "    " + $0 } + tail).joined(separator: "\n") + "\n"
     }
 
     static func dispatcher(_ store: any GatewayStore, _ profile: PartnerProfile, clock: any WallClock = SystemWallClock()) throws -> Dispatcher {
@@ -114,6 +124,20 @@ import Transports
         // The sshd log shows no login attempt: the key was checked before any credential went out.
         let sshdLog = (try? String(contentsOf: peer.work.appendingPathComponent("sshd.log"), encoding: .utf8)) ?? ""
         #expect(!sshdLog.contains("Accepted publickey"), "\(sshdLog.suffix(500))")
+        // And the mismatch is raised as an alert, at critical level.
+        let capture = LogCapture()
+        guard case .sftp(let settings) = profile.transport else { return }
+        let transport = SFTPTransport(
+            settings: settings, secrets: SecretReader(environment: [:]), archive: StoredMDNs(queue: store), logger: capture.logger)
+        let result = await transport.send(
+            OutboundDocument(
+                deliveryID: row.id, documentID: "d", file: try Self.document("<a/>"), byteCount: 4, contentType: "application/xml", attemptID: "a",
+                metadata: row.metadata))
+        guard case .failed = result else {
+            Issue.record("a host-key mismatch must fail the attempt for a retry, not \(result)")
+            return
+        }
+        #expect(capture.all.contains { $0.level == .critical && $0.message.contains("host key mismatch") }, "\(capture.all.map(\.message))")
     }
 
     @Test func aKeyThePartnerDoesNotKnowIsRefusedWithAClearMessage() async throws {
@@ -132,6 +156,21 @@ import Transports
         #expect(after.snapshot.state == .retryWait)
         let detail = try await store.attempts(row.id).last?.detail ?? ""
         #expect(detail.contains("refused our key") && detail.contains("installed our public key"), "\(detail)")
+        #expect(peer.files("inbound").isEmpty)
+    }
+
+    @Test func anRSAKeyTheServerRefusesIsNamedAsTheReason() async throws {
+        guard let peer = try Self.peer() else { return }
+        defer { peer.stop() }
+        guard let store = try await Engine.sqlite.makeStore() else { return }
+        defer { Task { try? await store.close() } }
+        // The peer authorises this RSA key, but OpenSSH 9 refuses libssh2 1.10's SHA-1 signature.
+        let profile = Self.profile(Self.settings(peer) { $0.privateKey = peer.work.appendingPathComponent("client_rsa").path })
+        let row = try await DeliveryOutbox.enqueue(
+            try Self.document("<a/>"), for: profile, shipment: "S", documentID: "d", contentType: "application/xml", queue: store)
+        _ = try await Self.dispatcher(store, profile).runOnce()
+        let detail = try await store.attempts(row.id).last?.detail ?? ""
+        #expect(detail.contains("it is an RSA key") && detail.contains("make an Ed25519 key"), "\(detail)")
         #expect(peer.files("inbound").isEmpty)
     }
 
@@ -230,20 +269,8 @@ import Transports
         try FileManager.default.createDirectory(at: profiles, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: profiles) }
         let file = profiles.appendingPathComponent("edipeer.yaml")
-        try """
-        # The partner's SFTP server; onboarding pins its key below.
-        id: edipeer
-        name: SFTP peer
-        gln: "0614141000005"
-        epcis: { version: "1.2", format: xml }
-        transport:
-          sftp:
-            host: 127.0.0.1
-            port: \(peer.port)
-            user: \(peer.user)
-            privateKey: \(peer.clientKey)
-            directory: /inbound
-        """.write(to: file, atomically: true, encoding: .utf8)
+        try ("# The partner's SFTP server; onboarding pins its key below.\n" + Self.profileYAML(peer, pinned: false))
+            .write(to: file, atomically: true, encoding: .utf8)
         let binary = CrashTests.binary.path
         let first = try await Command.runDetached([binary, "partners", "trust-host", "edipeer", "--profiles", profiles.path])
         #expect(first.status == 0, "\(first.output)")

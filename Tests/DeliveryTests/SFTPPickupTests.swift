@@ -23,24 +23,13 @@ import Transports
         let profiles = root.appendingPathComponent("profiles")
         let data = root.appendingPathComponent("data")
         try FileManager.default.createDirectory(at: profiles, withIntermediateDirectories: true)
-        try """
-        id: edipeer
-        name: SFTP peer
-        gln: "0614141000005"
-        epcis: { version: "1.2", format: xml }
-        transport:
-          sftp:
-            host: 127.0.0.1
-            port: \(peer.port)
-            user: \(peer.user)
-            privateKey: \(peer.clientKey)
-            hostKeyFingerprint: "\(peer.fingerprint)"
-            hostKeyType: ssh-ed25519
-            directory: /inbound
-            timeout: 30s
-            pickup: { directory: /outbound/epcis, pattern: "*.xml", afterwards: move, moveTo: /outbound/done, interval: 1s }
-        retry: { schedule: [1s], giveUpAfter: 1h }
-        """.write(to: profiles.appendingPathComponent("edipeer.yaml"), atomically: true, encoding: .utf8)
+        let yaml = SFTPInteropTests.profileYAML(
+            peer, pinned: true,
+            sftp: [
+                "timeout: 30s", "pickup: { directory: /outbound/epcis, pattern: \"*.xml\", afterwards: move, moveTo: /outbound/done, interval: 1s }",
+            ],
+            tail: ["retry: { schedule: [1s], giveUpAfter: 1h }"])
+        try yaml.write(to: profiles.appendingPathComponent("edipeer.yaml"), atomically: true, encoding: .utf8)
         return (profiles, data, root.appendingPathComponent("gateway.sqlite").path)
     }
 
@@ -65,13 +54,22 @@ import Transports
         return process
     }
 
-    /// Waits (at most 60 s, on this thread) until `condition` holds.
-    static func waitFor(_ condition: () -> Bool) -> Bool {
-        let deadline = Date().addingTimeInterval(60)
-        while Date() < deadline {
+    /// Waits at most `seconds` until `condition` holds, sleeping between looks (never blocking a
+    /// thread of the cooperative pool).
+    static func waitFor(seconds: Int = 60, _ condition: () -> Bool) async throws -> Bool {
+        let deadline = ContinuousClock.now + .seconds(seconds)
+        while ContinuousClock.now < deadline {
             if condition() { return true }
-            usleep(2_000)
+            try await Task.sleep(for: .milliseconds(2))
         }
+        return condition()
+    }
+
+    /// Waits at most `seconds` for a process to end; kills it (it is ours) if it overstays.
+    static func finished(_ process: Process, seconds: Int) async throws -> Bool {
+        if try await waitFor(seconds: seconds, { !process.isRunning }) { return true }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
         return false
     }
 
@@ -137,7 +135,7 @@ import Transports
         let staging = workspace.data.appendingPathComponent("pickup").path
         let first = try Self.gateway(arguments, log: log)
         // Killed once the staging file holds part of the download.
-        let midway = Self.waitFor {
+        let midway = try await Self.waitFor {
             let files = (try? FileManager.default.contentsOfDirectory(atPath: staging)) ?? []
             return files.contains { Self.size((staging as NSString).appendingPathComponent($0)) > 4 << 20 } || !first.isRunning
         }
@@ -151,7 +149,7 @@ import Transports
         #expect(peer.files("outbound/epcis") == ["large.xml"], "the partner's file stays until it is stored")
 
         let second = try Self.gateway(arguments, log: log)
-        let finished = CrashTests.wait(second, seconds: 120)
+        let finished = try await Self.finished(second, seconds: 120)
         let secondLog = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
         #expect(finished && second.terminationStatus == 0, "\(secondLog.suffix(2000))")
         let store = try SQLiteStore(path: workspace.store)
@@ -182,7 +180,7 @@ import Transports
             "--until-idle",
         ]
         let first = try Self.gateway(arguments, log: log)
-        let midway = Self.waitFor { Self.size(temporary) > 4 << 20 || !first.isRunning }
+        let midway = try await Self.waitFor { Self.size(temporary) > 4 << 20 || !first.isRunning }
         let firstLog = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
         #expect(midway && first.isRunning, "the upload ended before it could be interrupted; \(firstLog)")
         kill(first.processIdentifier, SIGKILL)
@@ -191,7 +189,7 @@ import Transports
         // The claim of the dead process runs out; the next run resumes by name.
         try await Task.sleep(for: .milliseconds(2_500))
         let second = try Self.gateway(arguments, log: log)
-        let finished = CrashTests.wait(second, seconds: 120)
+        let finished = try await Self.finished(second, seconds: 120)
         let secondLog = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
         #expect(finished, "\(secondLog.suffix(2000))")
         #expect(peer.files("inbound") == [name], "\(peer.files("inbound"))")
@@ -202,5 +200,7 @@ import Transports
         let attempts = try await store.attempts(row.id)
         #expect(attempts.first?.outcome == "interrupted", "\(attempts.map(\.outcome))")
         #expect(try await store.delivery(row.id)?.snapshot.state == .acknowledged)
+        let show = try await Command.runDetached([CrashTests.binary.path, "queue", "show", row.id, "--store", workspace.store])
+        #expect(show.status == 0 && show.output.contains("SFTP file \(name)"), "\(show.output)")
     }
 }
