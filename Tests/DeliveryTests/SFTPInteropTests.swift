@@ -49,10 +49,10 @@ import Transports
     }
 
     /// The peer's profile as a file holds it; `sftp` lines are added to the transport block.
-    static func profileYAML(_ peer: SFTPPeer, pinned: Bool, sftp: [String] = [], tail: [String] = []) -> String {
+    static func profileYAML(_ peer: SFTPPeer, pinned: Bool, port: Int? = nil, sftp: [String] = [], tail: [String] = []) -> String {
         let pin = pinned ? ["hostKeyFingerprint: \"\(peer.fingerprint)\"", "hostKeyType: ssh-ed25519"] : []
         let block =
-            ["host: 127.0.0.1", "port: \(peer.port)", "user: \(peer.user)", "privateKey: \(peer.clientKey)"] + pin + ["directory: /inbound"] + sftp
+            ["host: 127.0.0.1", "port: \(port ?? peer.port)", "user: \(peer.user)", "privateKey: \(peer.clientKey)"] + pin + ["directory: /inbound"] + sftp
         let head = ["id: edipeer", "name: SFTP peer", "gln: \"0614141000005\"", "epcis: { version: \"1.2\", format: xml }", "transport:", "  sftp:"]
         return (head + block.map { "    " + $0 } + tail).joined(separator: "\n") + "\n"
     }

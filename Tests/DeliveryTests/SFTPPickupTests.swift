@@ -18,13 +18,13 @@ import Transports
     static let big = 96 << 20
 
     /// A directory with the peer's profile (pickup from /outbound/epcis) and a store path.
-    static func workspace(_ peer: SFTPPeer) throws -> (profiles: URL, data: URL, store: String) {
+    static func workspace(_ peer: SFTPPeer, port: Int? = nil) throws -> (profiles: URL, data: URL, store: String) {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("sftp-crash-\(UUID().uuidString)")
         let profiles = root.appendingPathComponent("profiles")
         let data = root.appendingPathComponent("data")
         try FileManager.default.createDirectory(at: profiles, withIntermediateDirectories: true)
         let yaml = SFTPInteropTests.profileYAML(
-            peer, pinned: true,
+            peer, pinned: true, port: port,
             sftp: [
                 "timeout: 30s", "pickup: { directory: /outbound/epcis, pattern: \"*.xml\", afterwards: move, moveTo: /outbound/done, interval: 1s }",
             ],
@@ -126,7 +126,10 @@ import Transports
         guard let peer = try SFTPInteropTests.peer() else { return }
         defer { peer.stop() }
         try Self.makeFolders(peer)
-        let workspace = try Self.workspace(peer)
+        // The first run gets 8 MiB of the download and then waits on a held connection.
+        let relay = try StallingRelay(target: peer.port, direction: .toClient, budget: 8 << 20)
+        defer { relay.stop() }
+        let workspace = try Self.workspace(peer, port: relay.port)
         let source = peer.root.appendingPathComponent("outbound/epcis/large.xml").path
         try Self.bigDocument(source)
         _ = try Command.run(["chown", "\(peer.user):\(peer.user)", source])
@@ -137,10 +140,10 @@ import Transports
         // Killed once the staging file holds part of the download.
         let midway = try await Self.waitFor {
             let files = (try? FileManager.default.contentsOfDirectory(atPath: staging)) ?? []
-            return files.contains { Self.size((staging as NSString).appendingPathComponent($0)) > 4 << 20 } || !first.isRunning
+            return relay.isHolding && files.contains { Self.size((staging as NSString).appendingPathComponent($0)) > 1 << 20 } || !first.isRunning
         }
         let firstLog = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
-        #expect(midway && first.isRunning, "the download ended before it could be interrupted; \(firstLog)")
+        #expect(midway && first.isRunning, "the download did not stop part way: \(firstLog)")
         kill(first.processIdentifier, SIGKILL)
         first.waitUntilExit()
         let afterKill = try SQLiteStore(path: workspace.store)
@@ -148,6 +151,7 @@ import Transports
         try await afterKill.close()
         #expect(peer.files("outbound/epcis") == ["large.xml"], "the partner's file stays until it is stored")
 
+        relay.removeBudget()
         let second = try Self.gateway(arguments, log: log)
         let finished = try await Self.finished(second, seconds: 120)
         let secondLog = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
@@ -163,7 +167,10 @@ import Transports
     @Test func aGatewayKilledMidUploadLeavesExactlyOneFinalFileAfterTheRetry() async throws {
         guard let peer = try SFTPInteropTests.peer() else { return }
         defer { peer.stop() }
-        let workspace = try Self.workspace(peer)
+        // The first run sends 8 MiB of the upload and then waits on a held connection.
+        let relay = try StallingRelay(target: peer.port, direction: .toServer, budget: 8 << 20)
+        defer { relay.stop() }
+        let workspace = try Self.workspace(peer, port: relay.port)
         let document = FileManager.default.temporaryDirectory.appendingPathComponent("big-\(UUID().uuidString).xml").path
         defer { try? FileManager.default.removeItem(atPath: document) }
         try Self.bigDocument(document)
@@ -180,13 +187,14 @@ import Transports
             "--until-idle",
         ]
         let first = try Self.gateway(arguments, log: log)
-        let midway = try await Self.waitFor { Self.size(temporary) > 4 << 20 || !first.isRunning }
+        let midway = try await Self.waitFor { relay.isHolding && Self.size(temporary) > 1 << 20 || !first.isRunning }
         let firstLog = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
-        #expect(midway && first.isRunning, "the upload ended before it could be interrupted; \(firstLog)")
+        #expect(midway && first.isRunning, "the upload did not stop part way: \(firstLog)")
         kill(first.processIdentifier, SIGKILL)
         first.waitUntilExit()
         #expect(!peer.files("inbound").contains(name), "the final name appears only once the file is whole")
         // The claim of the dead process runs out; the next run resumes by name.
+        relay.removeBudget()
         try await Task.sleep(for: .milliseconds(2_500))
         let second = try Self.gateway(arguments, log: log)
         let finished = try await Self.finished(second, seconds: 120)
