@@ -52,7 +52,8 @@ import Transports
     static func profileYAML(_ peer: SFTPPeer, pinned: Bool, port: Int? = nil, sftp: [String] = [], tail: [String] = []) -> String {
         let pin = pinned ? ["hostKeyFingerprint: \"\(peer.fingerprint)\"", "hostKeyType: ssh-ed25519"] : []
         let block =
-            ["host: 127.0.0.1", "port: \(port ?? peer.port)", "user: \(peer.user)", "privateKey: \(peer.clientKey)"] + pin + ["directory: /inbound"] + sftp
+            ["host: 127.0.0.1", "port: \(port ?? peer.port)", "user: \(peer.user)", "privateKey: \(peer.clientKey)"] + pin + ["directory: /inbound"]
+            + sftp
         let head = ["id: edipeer", "name: SFTP peer", "gln: \"0614141000005\"", "epcis: { version: \"1.2\", format: xml }", "transport:", "  sftp:"]
         return (head + block.map { "    " + $0 } + tail).joined(separator: "\n") + "\n"
     }
