@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GatewayCore
 import Logging
 
 /// The `epcis-gateway` command line.
@@ -43,9 +44,4 @@ struct EPCISGateway: AsyncParsableCommand {
             exit(withError: error)
         }
     }
-}
-
-/// The gateway's release version.
-enum GatewayVersion {
-    static let current = "0.1.0"
 }

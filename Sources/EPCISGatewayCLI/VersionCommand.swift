@@ -1,5 +1,6 @@
 import ArgumentParser
 import EPCIS
+import GatewayCore
 import Transports
 
 /// `epcis-gateway version`: the gateway's version and the C libraries it runs on.

@@ -11,7 +11,7 @@ internal import NIOSSL
 public import Partners
 internal import ServiceLifecycle
 public import Store
-internal import Transports
+public import Transports
 public import UnixSignals
 internal import Verification
 
@@ -53,15 +53,17 @@ public struct Gateway: Sendable {
         let profiles = try PartnerDirectory(directory: configuration.profiles, interval: configuration.profileReload)
         try makeDataDirectory()
         try await StoreLocation.withStore(configuration.store) { store in
+            let jobs = CaptureJobs(store: store, schemas: try loadSchemas(), workDirectory: configuration.spoolDirectory)
             var services: [any Service] = [
                 profiles, try dispatcher(store, profiles), CertificateWatch(partners: { profiles.current }, clock: clock),
-                try pickup(store, profiles),
+                try pickup(store, profiles), jobs,
             ]
             if let http = configuration.http {
                 let router = Self.router(
                     store: store, partnerCount: { profiles.current.count }, maximumBodyBytes: http.maximumRequestBytes,
                     partners: { profiles.current }, clock: clock, workDirectory: configuration.spoolDirectory, schemas: try loadSchemas(),
-                    verification: try responder(store, profiles))
+                    verification: try responder(store, profiles),
+                    capture: Capture(basePath: http.captureBasePath, jobs: jobs, secrets: SecretReader(environment: environment)))
                 let server = ApplicationConfiguration(address: .hostname(http.host, port: http.port), serverName: "epcis-gateway")
                 if let tls = http.tls {
                     let tlsServer = try HTTPServerBuilder.tls(.http1(), tlsConfiguration: try Self.tlsConfiguration(tls))
@@ -89,13 +91,13 @@ public struct Gateway: Sendable {
         }
     }
 
-    /// The HTTP routes: health and readiness, the records feed, and AS2 (`/as2`) for the
-    /// partners in `partners`.
+    /// The HTTP routes: health and readiness, the records feed, AS2 (`/as2`) for the partners
+    /// in `partners`, and (when given) VRS and the EPCIS 2.0 capture interface.
     public static func router(
         store: any GatewayStore, partnerCount: @escaping @Sendable () -> Int, maximumBodyBytes: Int,
         partners: @escaping @Sendable () -> [String: PartnerProfile] = { [:] }, clock: any WallClock = SystemWallClock(),
         workDirectory: String = FileManager.default.temporaryDirectory.path, schemas: EPCISSchemas? = nil,
-        verification: VerificationResponder? = nil
+        verification: VerificationResponder? = nil, capture: Capture? = nil
     ) -> Router<GatewayRequestContext> {
         let router = Router(context: GatewayRequestContext.self)
         HealthController(store: store, partnerCount: partnerCount).addRoutes(to: router)
@@ -104,7 +106,26 @@ public struct Gateway: Sendable {
             store: store, partners: partners, logger: Logger(label: "epcis-gateway.as2"), clock: clock, workDirectory: workDirectory, schemas: schemas
         ).addRoutes(to: router)
         if let verification { VerificationController(responder: verification, logger: Logger(label: "epcis-gateway.vrs")).addRoutes(to: router) }
+        if let capture {
+            CaptureController(
+                basePath: capture.basePath, store: store, partners: partners, secrets: capture.secrets, jobs: capture.jobs,
+                logger: Logger(label: "epcis-gateway.capture"), clock: clock, workDirectory: workDirectory
+            ).addRoutes(to: router)
+        }
         return router
+    }
+
+    /// What the capture interface's routes need: their prefix, the job service they wake and
+    /// where partners' credentials are read from.
+    public struct Capture: Sendable {
+        public var basePath: String
+        public var jobs: CaptureJobs
+        public var secrets: SecretReader
+        public init(basePath: String = "", jobs: CaptureJobs, secrets: SecretReader) {
+            self.basePath = basePath
+            self.jobs = jobs
+            self.secrets = secrets
+        }
     }
 
     /// The server side of TLS: our chain and key, and (for mutual TLS) the client CA. A client

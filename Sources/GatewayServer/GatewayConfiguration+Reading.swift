@@ -12,7 +12,8 @@ extension GatewayConfiguration {
     /// - `profileReloadSeconds` (integer)
     /// - `schemas` (text): the EPCIS schema directory received documents are validated against
     /// - `http`: `host` (text), `port` (integer), `maxRequestBytes` (integer), `tls`:
-    ///   `certificate`, `key`, `clientCA` (PEM file paths)
+    ///   `certificate`, `key`, `clientCA` (PEM file paths), `captureBasePath` (text: the
+    ///   EPCIS 2.0 capture interface is `{captureBasePath}/capture`)
     /// - `delivery`: `leaseSeconds`, `batch`, `pollBatch`, `idleMilliseconds` (integers),
     ///   `spool` (text)
     /// - `verification`: `responderGLN` (text), `companyPrefixes` (list of text), `basePath`
@@ -57,7 +58,7 @@ extension GatewayConfiguration {
         if let value = try top.text("schemas") { schemas = value }
         if let value = try top.integer("profileReloadSeconds", 1...86_400) { profileReload = .seconds(value) }
         if let node = top.node("http") {
-            let section = try Section(node, file: file, path: "http.", keys: ["host", "port", "maxRequestBytes", "tls"])
+            let section = try Section(node, file: file, path: "http.", keys: ["host", "port", "maxRequestBytes", "tls", "captureBasePath"])
             var http = self.http ?? HTTP()
             if let node = section.node("tls") {
                 let tls = try Section(node, file: file, path: "http.tls.", keys: ["certificate", "key", "clientCA"])
@@ -71,6 +72,14 @@ extension GatewayConfiguration {
             if let value = try section.text("host") { http.host = value }
             if let value = try section.integer("port", 1...65_535) { http.port = value }
             if let value = try section.integer("maxRequestBytes", 1...(1 << 40)) { http.maximumRequestBytes = value }
+            if let value = try section.text("captureBasePath") {
+                guard value.isEmpty || (value.hasPrefix("/") && !value.hasSuffix("/") && !value.contains(":") && !value.contains("*")) else {
+                    throw ConfigurationError(
+                        .invalidValue, place: "\(file) http.captureBasePath", "is '\(value)', not a path prefix",
+                        fix: "write a path that starts with / and does not end with one, for example /epcis, or leave it out for /capture")
+                }
+                http.captureBasePath = value
+            }
             self.http = http
         }
         if let node = top.node("delivery") {

@@ -16,12 +16,17 @@ public struct GatewayConfiguration: Sendable, Hashable {
         public var maximumRequestBytes: Int
         /// Serve HTTPS instead of HTTP.
         public var tls: TLS?
+        /// The prefix of the EPCIS 2.0 capture interface (`{captureBasePath}/capture`).
+        public var captureBasePath: String
 
-        public init(host: String = "127.0.0.1", port: Int = 8080, maximumRequestBytes: Int = 64 << 20, tls: TLS? = nil) {
+        public init(
+            host: String = "127.0.0.1", port: Int = 8080, maximumRequestBytes: Int = 64 << 20, tls: TLS? = nil, captureBasePath: String = ""
+        ) {
             self.host = host
             self.port = port
             self.maximumRequestBytes = maximumRequestBytes
             self.tls = tls
+            self.captureBasePath = captureBasePath
         }
     }
 

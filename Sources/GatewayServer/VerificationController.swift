@@ -47,13 +47,7 @@ struct VerificationController {
                 kind: kind, status: 414,
                 problem: "the request target is over \(responder.settings.maximumTargetBytes) bytes; a verify request needs far fewer")
         } else {
-            // A TLS client certificate, when the connection is TLS and the requestor showed one
-            // (the handshake has checked it against the configured client CA).
-            let certificate = try? await context.channel.nioSSL_peerCertificate().get()
-            let fingerprint = certificate.flatMap { try? $0.toDERBytes() }.map { Digest.sha256Hex($0) }
-            let presented = VerificationResponder.Presented(
-                header: { name in HTTPField.Name(name).flatMap { request.headers[$0] } }, certificateSHA256: fingerprint)
-            reply = await body(query[...], presented)
+            reply = await body(query[...], await RequestCredentials.of(request, context))
         }
         do { try await responder.audit.record(reply.entry) } catch {
             logger.error("verification answer withheld: the audit log cannot be written", metadata: ["error": "\(error)"])

@@ -37,12 +37,7 @@ public final class VerificationResponder: Sendable {
         }
     }
 
-    /// What a request shows of its sender: its headers and the SHA-256 (hex) of the TLS client
-    /// certificate it presented.
-    struct Presented {
-        var header: (String) -> String?
-        var certificateSHA256: String?
-    }
+    typealias Presented = RequestCredentials
 
     /// An HTTP answer: the status, the JSON body of a 200, and the problem for the header and
     /// the log.
@@ -191,33 +186,8 @@ public final class VerificationResponder: Sendable {
         return nil
     }
 
-    /// Whether the request carries the secret `method` names (compared in constant time).
     private func presented(_ method: VerificationSettings.Authentication, _ presented: Presented) -> Bool {
-        let expected: String
-        let given: String?
-        switch method {
-        case .apiKey(let name, let source):
-            guard case .success(let value) = secrets.read(source) else { return false }
-            expected = value
-            given = presented.header(name)
-        case .bearer(let source):
-            guard case .success(let value) = secrets.read(source) else { return false }
-            expected = value
-            given = presented.header("Authorization").flatMap { $0.hasPrefix("Bearer ") ? String($0.dropFirst(7)) : nil }
-        case .clientCertificate(let path):
-            guard let presentedCertificate = presented.certificateSHA256 else { return false }
-            return certificates.fingerprints(path).contains(presentedCertificate)
-        }
-        guard let given, !expected.isEmpty else { return false }
-        return Self.constantTimeEqual(Array(given.utf8), Array(expected.utf8))
-    }
-
-    static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-        var difference = UInt8(a.count == b.count ? 0 : 1)
-        for index in 0..<max(a.count, b.count) {
-            difference |= (index < a.count ? a[index] : 0) ^ (index < b.count ? b[index] : 0)
-        }
-        return difference == 0
+        presented.match(method, secrets: secrets, certificates: certificates)
     }
 
     private func isOurs(_ gtin: GTIN) -> Bool {

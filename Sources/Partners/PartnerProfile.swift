@@ -16,13 +16,15 @@ public struct PartnerProfile: Hashable, Sendable {
     public var acknowledgement: AcknowledgementPolicy
     public var limits: DocumentLimits
     public var verification: VerificationSettings
+    /// What the partner may push to our capture endpoint (nil: nothing).
+    public var capture: CaptureSettings?
     /// The file the profile came from (as given to the loader).
     public var file: String
 
     public init(
         id: String, name: String, glns: [GLN], epcis: EPCISSettings, transport: TransportSettings, retry: RetryPolicy = RetryPolicy(),
         acknowledgement: AcknowledgementPolicy = AcknowledgementPolicy(), limits: DocumentLimits = DocumentLimits(),
-        verification: VerificationSettings = VerificationSettings(), file: String
+        verification: VerificationSettings = VerificationSettings(), capture: CaptureSettings? = nil, file: String
     ) {
         self.id = id
         self.name = name
@@ -33,6 +35,7 @@ public struct PartnerProfile: Hashable, Sendable {
         self.acknowledgement = acknowledgement
         self.limits = limits
         self.verification = verification
+        self.capture = capture
         self.file = file
     }
 }

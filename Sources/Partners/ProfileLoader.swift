@@ -133,7 +133,7 @@ struct ProfileReader {
     let base: String
     let file: String
 
-    static let topKeys = ["id", "name", "gln", "epcis", "transport", "retry", "acknowledgement", "limits", "verification"]
+    static let topKeys = ["id", "name", "gln", "epcis", "transport", "retry", "acknowledgement", "limits", "verification", "capture"]
 
     func profile(_ root: Node) -> PartnerProfile? {
         guard let fields = Fields(root, path: "", log: log) else { return nil }
@@ -162,16 +162,17 @@ struct ProfileReader {
         let acknowledgement = acknowledgementPolicy(fields)
         let limits = documentLimits(fields)
         let verification = verificationSettings(fields)
+        let capture = captureSettings(fields)
         if let epcis, case .https(let https) = transport, https.mode == .capture, epcis.format != .jsonLD {
             log.add(
                 "capture-needs-json", .warning, at: fields.value("epcis"), key: "epcis.format",
                 "EPCIS 2.0 capture interfaces are only required to accept JSON-LD, and this partner gets XML",
                 hint: "set epcis version \"2.0\" and format json-ld unless the partner confirmed it captures XML")
         }
-        guard let id, let name, let glns, let epcis, let transport, let retry, let acknowledgement, let limits, let verification else { return nil }
+        guard let id, let name, let glns, let epcis, let transport, let retry, let acknowledgement, let limits, let verification, let capture else { return nil }
         return PartnerProfile(
             id: id, name: name, glns: glns, epcis: epcis, transport: transport, retry: retry, acknowledgement: acknowledgement, limits: limits,
-            verification: verification, file: file)
+            verification: verification, capture: capture, file: file)
     }
 
     func glnList(_ fields: Fields, _ key: String, required: Bool) -> [GLN]? {
@@ -644,6 +645,35 @@ struct ProfileReader {
             return nil
         }
         return settings
+    }
+
+    /// The `capture:` section: `.some(nil)` when there is none, nil when it has errors.
+    func captureSettings(_ root: Fields) -> CaptureSettings?? {
+        guard let node = root.value("capture") else { return .some(nil) }
+        guard let fields = Fields(node, path: "capture", log: log) else { return nil }
+        fields.rejectUnknown(["auth", "enabled", "maxBytes", "maxEvents"])
+        let start = log.problems.count
+        guard let auth = fields.value("auth") else {
+            log.add(
+                "anonymous-capture", at: node, key: fields.keyPath("auth"), "is missing, so anyone could push documents in this partner's name",
+                hint: "add auth: with bearer: { tokenEnv }, apiKey: { header, valueEnv } or clientCertificate: { certificate }")
+            return nil
+        }
+        guard let method = requestorAuthentication(auth, path: fields.keyPath("auth")) else { return nil }
+        var settings = CaptureSettings(authentication: method, enabled: fields.bool("enabled") ?? true)
+        if let text = fields.string("maxBytes"), let size = Fields.size(text, at: fields.value("maxBytes"), key: fields.keyPath("maxBytes"), log: log) {
+            settings.maxBytes = size
+        }
+        if let text = fields.string("maxEvents") {
+            if let value = Int(text), value > 0 {
+                settings.maxEvents = value
+            } else {
+                log.add(
+                    "bad-value", at: fields.value("maxEvents"), key: fields.keyPath("maxEvents"), "'\(text)' is not a positive whole number",
+                    hint: "write a number of events, for example 10000")
+            }
+        }
+        return log.problems[start...].contains { $0.severity == .error } ? nil : .some(settings)
     }
 
     /// `auth:` of a verification section: exactly one of `apiKey` or `bearer`.

@@ -13,6 +13,11 @@ public protocol InboundStore: Sendable {
     func inboundMessages(partner: String?, limit: Int) async throws -> [InboundMessageRow]
     /// Writes the stored raw message or payload to `path`, checking its digest.
     func inboundContent(_ id: String, part: InboundPart, to path: String) async throws
+    /// Messages whose disposition is `disposition`, oldest first (capture jobs still running).
+    func inboundMessages(disposition: String, limit: Int) async throws -> [InboundMessageRow]
+    /// Records a capture job's verdict: its disposition, validity and summary.
+    /// - Throws: `StoreError` when there is no message `id`.
+    func settleInbound(_ id: String, disposition: String, valid: Bool, validation: String) async throws
 }
 
 /// What of a received message is kept.

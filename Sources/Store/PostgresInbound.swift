@@ -91,12 +91,30 @@ extension PostgresStore {
         }
     }
 
-    private func inboundRows(_ connection: PostgresConnection, _ condition: String, _ binds: [String], limit: Int) async throws -> [InboundMessageRow]
-    {
+    public func inboundMessages(disposition: String, limit: Int) async throws -> [InboundMessageRow] {
+        try await transaction("read the inbound messages that are \(disposition)") { connection in
+            try await self.inboundRows(connection, "disposition = $1", [disposition], limit: limit, order: "ASC")
+        }
+    }
+
+    public func settleInbound(_ id: String, disposition: String, valid: Bool, validation: String) async throws {
+        try await transaction("record the verdict on inbound message \(id)") { connection in
+            let rows = try await connection.query(
+                "UPDATE as2_inbound SET disposition = \(disposition), valid = \(Int64(valid ? 1 : 0)), validation = \(validation) WHERE inbound_id = \(id) RETURNING inbound_id",
+                logger: self.logger)
+            var found = 0
+            for try await _ in rows { found += 1 }
+            guard found == 1 else { throw StoreError(.failed, "there is no inbound message \(id); `inbound list` shows them") }
+        }
+    }
+
+    private func inboundRows(
+        _ connection: PostgresConnection, _ condition: String, _ binds: [String], limit: Int, order: String = "DESC"
+    ) async throws -> [InboundMessageRow] {
         var bindings = PostgresBindings()
         for bind in binds { bindings.append(bind) }
         var result: [InboundMessageRow] = []
-        let sql = "SELECT \(InboundSQL.columns) FROM as2_inbound WHERE \(condition) ORDER BY received_at DESC, inbound_id LIMIT \(limit)"
+        let sql = "SELECT \(InboundSQL.columns) FROM as2_inbound WHERE \(condition) ORDER BY received_at \(order), inbound_id LIMIT \(limit)"
         for try await row in try await connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger) {
             let columns = row.makeRandomAccess()
             func value<T: PostgresDecodable>(_ name: String, _ type: T.Type = T.self) throws -> T {

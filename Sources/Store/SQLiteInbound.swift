@@ -57,11 +57,30 @@ extension SQLiteStore {
         return try await inboundRows("the AS2 messages", "1 = 1", [], limit: limit)
     }
 
-    private func inboundRows(_ what: String, _ condition: String, _ arguments: [String], limit: Int) async throws -> [InboundMessageRow] {
+    public func inboundMessages(disposition: String, limit: Int) async throws -> [InboundMessageRow] {
+        try await inboundRows("the inbound messages that are \(disposition)", "disposition = ?", [disposition], limit: limit, order: "ASC")
+    }
+
+    public func settleInbound(_ id: String, disposition: String, valid: Bool, validation: String) async throws {
+        try await storeCall("record the verdict on inbound message \(id)") { pool in
+            try await pool.write { db in
+                try db.execute(
+                    sql: "UPDATE as2_inbound SET disposition = ?, valid = ?, validation = ? WHERE inbound_id = ?",
+                    arguments: [disposition, valid ? 1 : 0, validation, id])
+                guard db.changesCount == 1 else { throw StoreError(.failed, "there is no inbound message \(id); `inbound list` shows them") }
+            }
+        }
+    }
+
+    private func inboundRows(_ what: String, _ condition: String, _ arguments: [String], limit: Int, order: String = "DESC") async throws
+        -> [InboundMessageRow]
+    {
         try await storeCall("read \(what)") { pool in
             try await pool.read { db in
                 try Row.fetchAll(
-                    db, sql: "SELECT \(InboundSQL.columns) FROM as2_inbound WHERE \(condition) ORDER BY received_at DESC, inbound_id LIMIT \(limit)",
+                    db,
+                    sql:
+                        "SELECT \(InboundSQL.columns) FROM as2_inbound WHERE \(condition) ORDER BY received_at \(order), inbound_id LIMIT \(limit)",
                     arguments: StatementArguments(arguments)
                 ).map(Self.inboundRow)
             }

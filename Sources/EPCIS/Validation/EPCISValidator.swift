@@ -157,6 +157,25 @@ public enum EPCISValidator {
         return report
     }
 
+    /// How many events the document at `path` holds, counting no further than `limit + 1`
+    /// (enough to tell that a limit is exceeded); nil when it cannot be read as EPCIS, which
+    /// ``validate(path:schemas:decodeEvents:)`` then explains.
+    public static func countEvents(path: String, limit: Int) -> Int? {
+        do {
+            var count = 0
+            if try isJSON(path) {
+                let reader = try EPCISJSONLDReader(path: path)
+                while count <= limit, try reader.next() != nil { count += 1 }
+            } else {
+                let reader = try EPCISXMLReader(path: path)
+                while count <= limit, try reader.next() != nil { count += 1 }
+            }
+            return count
+        } catch {
+            return nil
+        }
+    }
+
     private static func lineAndColumn(_ location: String) -> (Int, Int?)? {
         let parts = location.split(separator: ":")
         guard let line = parts.first.flatMap({ Int($0) }), parts.count <= 2 else { return nil }
