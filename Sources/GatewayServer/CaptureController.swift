@@ -63,7 +63,9 @@ struct CaptureController: Sendable {
         let credentials = await RequestCredentials.of(request, context)
         // By id, so the answer never depends on dictionary order.
         let candidates = partners().values.compactMap { profile in profile.capture.map { (profile, $0) } }.sorted { $0.0.id < $1.0.id }
-        guard let (profile, settings) = candidates.first(where: { credentials.match($0.1.authentication, secrets: secrets, certificates: certificates) })
+        guard
+            let (profile, settings) = candidates.first(where: { credentials.match($0.1.authentication, secrets: secrets, certificates: certificates) }
+            )
         else {
             logger.warning(
                 "a capture request without a partner's credential was refused",

@@ -67,7 +67,8 @@ public final class CaptureJobs: Service, Sendable {
 
     /// Validates one stored document and records the verdict; false when the store failed.
     private func settle(_ row: InboundMessageRow) async -> Bool {
-        let file = (workDirectory as NSString).appendingPathComponent("capture-job-\(row.id).\(row.contentType?.contains("json") == true ? "json" : "xml")")
+        let file = (workDirectory as NSString).appendingPathComponent(
+            "capture-job-\(row.id).\(row.contentType?.contains("json") == true ? "json" : "xml")")
         defer { try? FileManager.default.removeItem(atPath: file) }
         do {
             try await store.inboundContent(row.id, part: .payload, to: file)

@@ -1,7 +1,7 @@
+internal import Foundation
 public import GatewayCore
 public import HTTPTypes
 public import Hummingbird
-internal import Foundation
 internal import NIOCore
 internal import Store
 

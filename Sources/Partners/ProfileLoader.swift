@@ -169,7 +169,9 @@ struct ProfileReader {
                 "EPCIS 2.0 capture interfaces are only required to accept JSON-LD, and this partner gets XML",
                 hint: "set epcis version \"2.0\" and format json-ld unless the partner confirmed it captures XML")
         }
-        guard let id, let name, let glns, let epcis, let transport, let retry, let acknowledgement, let limits, let verification, let capture else { return nil }
+        guard let id, let name, let glns, let epcis, let transport, let retry, let acknowledgement, let limits, let verification, let capture else {
+            return nil
+        }
         return PartnerProfile(
             id: id, name: name, glns: glns, epcis: epcis, transport: transport, retry: retry, acknowledgement: acknowledgement, limits: limits,
             verification: verification, capture: capture, file: file)
@@ -661,7 +663,8 @@ struct ProfileReader {
         }
         guard let method = requestorAuthentication(auth, path: fields.keyPath("auth")) else { return nil }
         var settings = CaptureSettings(authentication: method, enabled: fields.bool("enabled") ?? true)
-        if let text = fields.string("maxBytes"), let size = Fields.size(text, at: fields.value("maxBytes"), key: fields.keyPath("maxBytes"), log: log) {
+        if let text = fields.string("maxBytes"), let size = Fields.size(text, at: fields.value("maxBytes"), key: fields.keyPath("maxBytes"), log: log)
+        {
             settings.maxBytes = size
         }
         if let text = fields.string("maxEvents") {

@@ -22,7 +22,7 @@ public func documentFile(_ name: String, events: Int = 1) throws -> String {
         #"{"type":"ObjectEvent","eventTime":"2026-11-21T10:00:00Z","eventTimeZoneOffset":"+00:00","action":"OBSERVE","epcList":["urn:epc:id:sgtin:0614141.107346.\#($0)"]}"#
     }
     let text =
-        #"{"@context":["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"],"type":"EPCISDocument","schemaVersion":"2.0","creationDate":"2026-11-21T10:00:00Z","documentID":"\#(name)","epcisBody":{"eventList":[\#(list.joined(separator: ","))]}}"#
+        #"{"@context":["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"],"type":"EPCISDocument","schemaVersion":"2.0","creationDate":"2026-11-21T10:00:00Z","instanceIdentifier":"\#(name)","epcisBody":{"eventList":[\#(list.joined(separator: ","))]}}"#
     try text.write(toFile: path, atomically: true, encoding: .utf8)
     return path
 }
