@@ -66,13 +66,14 @@ import Testing
         try """
         store: /srv/gateway/store.sqlite
         profiles: /srv/gateway/partners
-        http: { port: 9090, maxRequestBytes: 1048576 }
+        http: { port: 9090, maxRequestBytes: 1048576, captureBasePath: /epcis }
         delivery: { leaseSeconds: 60, batch: 4, idleMilliseconds: 250 }
         """.write(toFile: file, atomically: true, encoding: .utf8)
         let configuration = try GatewayConfiguration(file: file, environment: ["EPCIS_GATEWAY_PORT": "9191", "EPCIS_GATEWAY_DATA": "/srv/data"])
         #expect(configuration.store == "/srv/gateway/store.sqlite" && configuration.profiles == "/srv/gateway/partners")
         #expect(configuration.http?.port == 9191, "the environment wins over the file")
         #expect(configuration.http?.host == "127.0.0.1" && configuration.http?.maximumRequestBytes == 1_048_576)
+        #expect(configuration.http?.captureBasePath == "/epcis")
         #expect(
             configuration.delivery.lease == .seconds(60) && configuration.delivery.batch == 4 && configuration.delivery.idleWait == .milliseconds(250)
         )
@@ -94,5 +95,8 @@ import Testing
         #expect(bad?.code == .invalidValue && bad?.description.contains("'lots'") == true)
         let port = #expect(throws: ConfigurationError.self) { try GatewayConfiguration(file: nil, environment: ["EPCIS_GATEWAY_PORT": "http"]) }
         #expect(port?.place == "EPCIS_GATEWAY_PORT")
+        try "http: { captureBasePath: epcis/ }\n".write(toFile: file, atomically: true, encoding: .utf8)
+        let base = #expect(throws: ConfigurationError.self) { try GatewayConfiguration(file: file, environment: [:]) }
+        #expect(base?.code == .invalidValue && base?.fix.contains("starts with /") == true, "\(String(describing: base))")
     }
 }

@@ -54,6 +54,26 @@ import Testing
     }
 
     @Test(arguments: Engine.allCases)
+    func captureJobsAreFoundOldestFirstAndSettledOnce(_ engine: Engine) async throws {
+        guard let store = try await engine.makeStore() else { return }
+        defer { Task { try? await store.close() } }
+        for (index, id) in ["job-b", "job-a", "job-c"].enumerated() {
+            var row = Self.message(id, "capture:\(id)")
+            row.disposition = "capture-running"
+            row.valid = nil
+            row.validation = nil
+            row.receivedAt = Int64(10 - index)
+            _ = try await store.recordInbound(row, raw: try Self.file([1]), payload: try Self.file([1]))
+        }
+        #expect(try await store.inboundMessages(disposition: "capture-running", limit: 2).map(\.id) == ["job-c", "job-a"])
+        try await store.settleInbound("job-a", disposition: "capture-failed", valid: false, validation: "invalid EPCIS: 1 error(s)")
+        let settled = try #require(try await store.inboundMessage(id: "job-a"))
+        #expect(settled.disposition == "capture-failed" && settled.valid == false && settled.validation == "invalid EPCIS: 1 error(s)")
+        #expect(try await store.inboundMessages(disposition: "capture-running", limit: 10).map(\.id) == ["job-c", "job-b"])
+        await #expect(throws: StoreError.self) { try await store.settleInbound("no-such-job", disposition: "captured", valid: true, validation: "") }
+    }
+
+    @Test(arguments: Engine.allCases)
     func mdnsAreKeptAsReceivedAndFoundByMessageIDAndDelivery(_ engine: Engine) async throws {
         guard let store = try await engine.makeStore() else { return }
         defer { Task { try? await store.close() } }
