@@ -73,33 +73,12 @@ struct AS2Controller: Sendable {
 
     /// Streams the request body to a private file, refusing it with 413 past `limit`.
     static func stream(_ request: Request, to path: String, limit: Int64, partner: PartnerProfile) async throws -> Int64 {
-        func tooLarge() -> APIError {
+        try await RequestBody.file(request, to: path, limit: limit) {
             APIError(
                 .tooLarge, status: .contentTooLarge,
                 "the message is larger than the \(limit) bytes partner \(partner.id) may send (transport.as2.maxInboundBytes in \(partner.file)); nothing was stored"
             )
         }
-        if let declared = request.headers[.contentLength].flatMap(Int64.init), declared > limit { throw tooLarge() }
-        let handle = try PrivateFile.create(path)
-        defer { try? handle.close() }
-        var size: Int64 = 0
-        // Written in pieces of up to 1 MiB: one trip to the blocking pool per piece, not per buffer.
-        var pending = Data()
-        for try await buffer in request.body {
-            size += Int64(buffer.readableBytes)
-            guard size <= limit else { throw tooLarge() }
-            pending.append(contentsOf: buffer.readableBytesView)
-            if pending.count >= 1 << 20 {
-                let data = pending
-                pending = Data()
-                try await BlockingPool.run { try handle.write(contentsOf: data) }
-            }
-        }
-        if !pending.isEmpty {
-            let data = pending
-            try await BlockingPool.run { try handle.write(contentsOf: data) }
-        }
-        return size
     }
 
     static func headers(_ request: Request) -> MIMEHeaders {

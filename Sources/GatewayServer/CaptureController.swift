@@ -168,32 +168,11 @@ struct CaptureController: Sendable {
 
     /// Streams the body to a private file, refusing it with 413 past the partner's limit.
     private func stream(_ request: Request, to file: String, _ settings: CaptureSettings, _ profile: PartnerProfile) async throws {
-        func tooLarge() -> CaptureProblem {
+        _ = try await RequestBody.file(request, to: file, limit: Int64(settings.maxBytes)) {
             CaptureProblem(
                 .tooLarge, status: .contentTooLarge, type: "CaptureLimitExceededException", title: "Capture payload too large",
                 "the document is larger than the \(settings.maxBytes) bytes partner \(profile.id) may capture (capture.maxBytes in \(profile.file)); nothing was stored",
                 headers: Self.limitHeaders(settings))
-        }
-        if let declared = request.headers[.contentLength].flatMap(Int.init), declared > settings.maxBytes { throw tooLarge() }
-        let handle = try PrivateFile.create(file)
-        defer { try? handle.close() }
-        var size = 0
-        var pending = Data()
-        for try await buffer in request.body {
-            size += buffer.readableBytes
-            guard size <= settings.maxBytes else { throw tooLarge() }
-            pending.append(contentsOf: buffer.readableBytesView)
-            if pending.count >= 1 << 20 {
-                let data = pending
-                pending = Data()
-                try await BlockingPool.run { try handle.write(contentsOf: data) }
-            }
-        }
-        let data = pending
-        // Durable before it is stored and answered: the store reads it back from this file.
-        try await BlockingPool.run {
-            try handle.write(contentsOf: data)
-            try handle.synchronize()
         }
     }
 

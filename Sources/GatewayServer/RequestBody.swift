@@ -1,3 +1,5 @@
+internal import Foundation
+internal import GatewayCore
 internal import HTTPTypes
 internal import Hummingbird
 internal import NIOCore
@@ -13,6 +15,34 @@ enum RequestBody {
             bytes.append(contentsOf: buffer.readableBytesView)
         }
         return bytes
+    }
+
+    /// Streams the body to a new private file at `path`, in pieces of up to 1 MiB (one trip
+    /// to the blocking pool per piece, not per buffer), and syncs it: what the route stores
+    /// next is read back from a file that is on disk. Throws `tooLarge()` past `limit`.
+    /// - Returns: the body's size.
+    static func file(_ request: Request, to path: String, limit: Int64, tooLarge: () -> any Error) async throws -> Int64 {
+        if let declared = request.headers[.contentLength].flatMap(Int64.init), declared > limit { throw tooLarge() }
+        let handle = try PrivateFile.create(path)
+        defer { try? handle.close() }
+        var size: Int64 = 0
+        var pending = Data()
+        for try await buffer in request.body {
+            size += Int64(buffer.readableBytes)
+            guard size <= limit else { throw tooLarge() }
+            pending.append(contentsOf: buffer.readableBytesView)
+            if pending.count >= 1 << 20 {
+                let data = pending
+                pending = Data()
+                try await BlockingPool.run { try handle.write(contentsOf: data) }
+            }
+        }
+        let data = pending
+        try await BlockingPool.run {
+            try handle.write(contentsOf: data)
+            try handle.synchronize()
+        }
+        return size
     }
 
     static func tooLarge(_ limit: Int) -> APIError {
