@@ -98,6 +98,33 @@ struct HostileInputTests {
         #expect(jsonError.location == "1:43")  // the string holding the bad byte starts there
     }
 
+    @Test func aPastedLookAlikeIsNamedByItsCodePointWithLibxml2sReason() throws {
+        // encoding="UTF‐8" with U+2010 HYPHEN, as pasted from a PDF: from memory and from a file.
+        let declared = "<?xml version=\"1.0\" encoding=\"UTF\u{2010}8\"?>\n" + Self.minimal
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("hyphen-\(UUID().uuidString).xml").path
+        try declared.write(toFile: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        let fromFile = EPCISValidator.validate(path: file, schemas: nil)
+        let issue = try #require(fromFile.issues.first)
+        #expect(!fromFile.valid && issue.rule == "epcis:malformed" && issue.line == 1 && issue.column != nil, "\(issue)")
+        // libxml2's own words come first (which of its two errors depends on the read path).
+        #expect(
+            issue.message.hasPrefix("String not closed expecting") || issue.message.hasPrefix("parsing XML declaration: '?>' expected"),
+            "\(issue.message)")
+        #expect(issue.message.contains("U+2010 HYPHEN in the encoding name") && issue.message.contains("encoding=\"UTF-8\""), "\(issue.message)")
+        #expect(!issue.message.contains("the XML parser stopped"))
+        let fromMemory = try #require(Self.refusal(declared))
+        #expect(fromMemory.message.contains("U+2010 HYPHEN"))
+        // A curly quote inside an element: the character at the parser's column.
+        let curly = Self.minimal.replacingOccurrences(of: "<ObjectEvent>", with: "<ObjectEvent \u{201C}x\u{201D}=\"1\">")
+        let quoted = try #require(Self.refusal(curly))
+        #expect(quoted.code == .malformed && quoted.location?.hasPrefix("3:") == true, "\(quoted)")
+        #expect(quoted.message.contains("U+201C LEFT DOUBLE QUOTATION MARK"), "\(quoted.message)")
+        // Plain ASCII mistakes keep libxml2's message without a guessed character.
+        let missing = try #require(Self.refusal(Self.minimal.replacingOccurrences(of: "</action>", with: "</acton>")))
+        #expect(missing.message.contains("mismatch") && !missing.message.contains("U+"), "\(missing.message)")
+    }
+
     @Test func truncatedFilesSayTheyAreTruncated() throws {
         let bytes = Array(Self.minimal.utf8)
         let cut = Array(bytes.prefix(bytes.count / 2 + 40))

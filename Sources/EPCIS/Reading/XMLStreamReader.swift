@@ -1,6 +1,10 @@
 internal import CGatewayShims
 internal import CLibXML2
 
+#if canImport(Glibc)
+    internal import Glibc
+#endif
+
 /// A pull reader over libxml2's `xmlTextReader` that hands out whole subtrees as ``XMLElement``s.
 ///
 /// Safety: the parser never loads a DTD, never substitutes entities and never touches the
@@ -20,6 +24,9 @@ final class XMLStreamReader {
     private let reader: xmlTextReaderPtr
     private let diagnostics: Diagnostics
     private var ownedBuffer: UnsafeMutableRawPointer?
+    private var ownedCount = 0
+    /// The file read, to quote the line of a parse error.
+    private var path: String?
     private var names: [UnsafePointer<UInt8>: String] = [:]
 
     /// Warnings about accepted oddities (an empty DOCTYPE, for example).
@@ -44,8 +51,12 @@ final class XMLStreamReader {
             throw EPCISError(.input, "cannot open \(path): check that the file exists and is readable")
         }
         self.reader = reader
+        self.path = path
         diagnostics = Diagnostics()
         installHandler()
+        // libxml2 also keeps the thread's last error; an earlier document's must not be taken
+        // for this one's.
+        xmlResetLastError()
     }
 
     /// Reads from memory (the bytes are copied).
@@ -62,8 +73,10 @@ final class XMLStreamReader {
         }
         self.reader = reader
         ownedBuffer = buffer
+        ownedCount = bytes.count
         diagnostics = Diagnostics()
         installHandler()
+        xmlResetLastError()
     }
 
     private var validation: xmlSchemaValidCtxtPtr?
@@ -137,11 +150,60 @@ final class XMLStreamReader {
 
     /// The first parse error as an ``EPCISError``, if libxml2 reported one.
     private func pendingError() -> EPCISError? {
-        guard let first = diagnostics.errors.first else { return nil }
+        diagnostics.errors.first.map(error)
+    }
+
+    /// The error for a parse that failed: libxml2's first error, or the thread's last one
+    /// when the reader's handler saw none (errors in the XML declaration reach only that).
+    private func stopped() -> EPCISError {
+        if let first = diagnostics.errors.first { return error(first) }
+        if let last = xmlGetLastError(), last.pointee.code != 0, last.pointee.level.rawValue >= XML_ERR_ERROR.rawValue {
+            return error(Self.issue(from: last.pointee, rule: "xml"))
+        }
+        return EPCISError(.malformed, "the XML parser stopped without saying why", location: location)
+    }
+
+    /// libxml2's message, what the line shows at the column, and the hint.
+    private func error(_ issue: EPCISIssue) -> EPCISError {
         // libxml2's own guards (depth, entity loops and amplification) fire before ours can.
-        let refusedBySafetyLimit = first.message.contains("Excessive depth") || first.message.lowercased().contains("entit")
+        let refusedBySafetyLimit = issue.message.contains("Excessive depth") || issue.message.lowercased().contains("entit")
         let code: EPCISError.Code = refusedBySafetyLimit ? .forbidden : .malformed
-        return EPCISError(code, first.message + (first.hint.map { "; \($0)" } ?? ""), location: first.location)
+        let shown = issue.line.flatMap { line in lineText(line).flatMap { XMLParseHint.describe(lineText: $0, line: line, column: issue.column) } }
+        let text = [issue.message, shown, issue.hint].compactMap { $0 }.joined(separator: "; ")
+        return EPCISError(code, text, location: issue.location)
+    }
+
+    /// Line `number` (1-based) of the input, looked for in its first 64 MiB only.
+    private func lineText(_ number: Int) -> String? {
+        let limit = 64 << 20
+        var bytes: [UInt8]
+        if let ownedBuffer {
+            bytes = Array(UnsafeRawBufferPointer(start: ownedBuffer, count: min(ownedCount, limit)))
+        } else if let path, let file = fopen(path, "rb") {
+            defer { fclose(file) }
+            bytes = [UInt8](repeating: 0, count: 1 << 20)
+            var kept: [UInt8] = []
+            var line = 1
+            var total = 0
+            while total < limit {
+                let count = fread(&bytes, 1, bytes.count, file)
+                if count <= 0 { break }
+                total += count
+                for byte in bytes[..<count] {
+                    if byte == 0x0A {
+                        if line == number { return String(decoding: kept, as: UTF8.self) }
+                        line += 1
+                    } else if line == number && kept.count < 4096 {
+                        kept.append(byte)
+                    }
+                }
+            }
+            return line == number ? String(decoding: kept, as: UTF8.self) : nil
+        } else {
+            return nil
+        }
+        let lines = bytes.split(separator: 0x0A, maxSplits: number, omittingEmptySubsequences: false)
+        return number <= lines.count ? String(decoding: lines[number - 1].prefix(4096), as: UTF8.self) : nil
     }
 
     /// Moves to the next node. Returns `false` at the end of the document.
@@ -151,7 +213,7 @@ final class XMLStreamReader {
     func read() throws -> Bool {
         let result = xmlTextReaderRead(reader)
         if let error = pendingError() { throw error }
-        if result < 0 { throw EPCISError(.malformed, "the XML parser stopped", location: location) }
+        if result < 0 { throw stopped() }
         guard result == 1 else { return false }
         switch nodeType {
         case .documentType: try checkDocumentType()
@@ -166,7 +228,7 @@ final class XMLStreamReader {
     func skip() throws -> Bool {
         let result = xmlTextReaderNext(reader)
         if let error = pendingError() { throw error }
-        if result < 0 { throw EPCISError(.malformed, "the XML parser stopped", location: location) }
+        if result < 0 { throw stopped() }
         return result == 1
     }
 
