@@ -1,5 +1,5 @@
 # Two commands do everything: `make run` and `make test`. Both install what is missing first.
-.PHONY: run test setup build clean
+.PHONY: run test setup build install clean
 
 run:
 	@scripts/run.sh
@@ -12,6 +12,10 @@ setup:
 
 build: setup
 	swift build
+
+# make install PREFIX=/opt/epcis-gateway (default /usr/local)
+install:
+	@PREFIX="$(PREFIX)" scripts/install.sh
 
 clean:
 	rm -rf .build

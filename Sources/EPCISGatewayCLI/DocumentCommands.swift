@@ -78,21 +78,23 @@ struct ValidateCommand: ParsableCommand {
         abstract: "Validate EPCIS documents (XML Schema, EPCIS rules, safety checks).",
         discussion: """
             XML documents are checked against the project's XML Schema for their version and kind
-            (Schemas/epcis-1.2.xsd, epcis-2.0.xsd, epcis-query-1.2.xsd, epcis-query-2.0.xsd) while
-            being streamed, and every event against the EPCIS rules. JSON-LD documents are checked
-            against Schemas/epcis-2.0.schema.json, and every event against the EPCIS rules and the
+            (epcis-1.2.xsd, epcis-2.0.xsd, epcis-query-1.2.xsd, epcis-query-2.0.xsd) while being
+            streamed, and every event against the EPCIS rules. JSON-LD documents are checked
+            against epcis-2.0.schema.json, and every event against the EPCIS rules and the
             JSON-only rules. These schemas give the same verdicts as GS1's official ones (tested).
-            Use --schemas to name another directory with the same file names.
+            They are installed with epcis-gateway (PREFIX/share/epcis-gateway/Schemas), so this
+            works from any directory. Use --schemas (or EPCIS_GATEWAY_SCHEMAS) to name another
+            directory with the same file names.
 
-            Exit status: 0 when every file is valid, 1 otherwise.
+            Exit status: 0 when every file is valid, 1 when one is not, 2 when the schemas cannot be loaded.
             """
     )
 
     @Argument(help: "The documents to validate.")
     var files: [String]
 
-    @Option(help: "Directory with the schema files (default: Schemas, relative to the working directory).")
-    var schemas: String = "Schemas"
+    @Option(help: "Directory with the schema files (default: the ones installed with epcis-gateway; \(SchemaDirectory.variable) overrides).")
+    var schemas: String?
 
     @Flag(help: "Print the reports as JSON.")
     var json = false
@@ -100,10 +102,10 @@ struct ValidateCommand: ParsableCommand {
     func run() throws {
         let compiled: EPCISSchemas
         do {
-            compiled = try EPCISSchemas(directory: schemas)
+            compiled = try SchemaDirectory.load(schemas)
         } catch {
             printError("\(error)")
-            throw ExitCode(1)
+            throw ExitCode(2)
         }
         let reports = files.map { EPCISValidator.validate(path: $0, schemas: compiled) }
         if json {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Delivery
+import EPCIS
 import Foundation
 import GatewayServer
 import Partners
@@ -19,8 +20,8 @@ struct InboundCommand: AsyncParsableCommand {
             discussion: "Exit status: 0 when every listed file was stored (or was stored before), 1 when a folder or a file could not be taken.")
         @Option(help: "Only this partner.")
         var partner: String?
-        @Option(help: "The directory of the schemas received documents are validated against.")
-        var schemas: String = "Schemas"
+        @Option(help: "The directory of the EPCIS schemas (default: the ones installed with epcis-gateway; \(SchemaDirectory.variable) overrides).")
+        var schemas: String?
         @OptionGroup var storeOptions: StoreOptions
         @OptionGroup var profileOptions: ProfileOptions
 

@@ -55,9 +55,10 @@ extension Spool {
     }
 }
 
-func loadSchemas(_ directory: String) throws -> EPCISSchemas {
-    do { return try EPCISSchemas(directory: directory) } catch {
-        printError("error: cannot load the schemas in \(directory): \(error)")
+/// The schemas `--schemas` names, else the installed ones; exit 2 with the reason otherwise.
+func loadSchemas(_ directory: String?) throws -> EPCISSchemas {
+    do { return try SchemaDirectory.load(directory) } catch {
+        printError("error: cannot load the EPCIS schemas: \(error)")
         throw ExitCode(2)
     }
 }
@@ -174,8 +175,8 @@ struct QueueCommand: AsyncParsableCommand {
         var shipment: String
         @Option(help: "The receiving partner's id.")
         var partner: String
-        @Option(help: "The directory of the schemas the document is validated against.")
-        var schemas: String = "Schemas"
+        @Option(help: "The directory of the EPCIS schemas (default: the ones installed with epcis-gateway; \(SchemaDirectory.variable) overrides).")
+        var schemas: String?
         @OptionGroup var profileOptions: ProfileOptions
         @OptionGroup var storeOptions: StoreOptions
         @OptionGroup var dispatcherOptions: DispatcherOptions

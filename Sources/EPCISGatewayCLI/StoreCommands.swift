@@ -131,8 +131,8 @@ struct ComposeCommand: AsyncParsableCommand {
     var identifiers: IdentifierArgument?
     @Flag(help: "Say in the header that the events carry the transaction history (legacy partners).")
     var transactionHistory = false
-    @Option(help: "The directory of the schemas the document is validated against.")
-    var schemas: String = "Schemas"
+    @Option(help: "The directory of the EPCIS schemas (default: the ones installed with epcis-gateway; \(SchemaDirectory.variable) overrides).")
+    var schemas: String?
     @OptionGroup var storeOptions: StoreOptions
 
     func run() async throws {

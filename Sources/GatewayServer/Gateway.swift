@@ -195,11 +195,19 @@ public struct Gateway: Sendable {
             clock: clock)
     }
 
-    /// The schemas received documents are validated against: the configured directory (an
-    /// error if it does not compile), else `Schemas` when it is there.
+    /// The schemas received documents are validated against: the configured directory, else
+    /// the installed ones (``SchemaDirectory``); an error if they do not compile. Without any,
+    /// documents get the EPCIS rules alone, which the log says.
     private func loadSchemas() throws -> EPCISSchemas? {
         if let directory = configuration.schemas { return try EPCISSchemas(directory: directory) }
-        return FileManager.default.fileExists(atPath: "Schemas/\(EPCISSchemas.FileName.epcis12)") ? try? EPCISSchemas(directory: "Schemas") : nil
+        let (directory, looked) = SchemaDirectory.find(environment: environment)
+        guard let directory else {
+            logger.warning(
+                "no EPCIS schemas found, so received documents are checked by the EPCIS rules without XML Schema or JSON Schema",
+                metadata: ["looked-in": "\(looked.joined(separator: ", "))"])
+            return nil
+        }
+        return try EPCISSchemas(directory: directory)
     }
 
     /// A data directory the gateway creates is this user's only.

@@ -27,6 +27,13 @@ public struct EPCISSchemas: Sendable {
     /// Compiles every schema of a schema directory.
     public init(directory: String) throws {
         func path(_ name: String) -> String { directory + "/" + name }
+        for name in [FileName.epcis12, FileName.epcis20, FileName.query12, FileName.query20, FileName.json]
+        where !FileManager.default.fileExists(atPath: path(name)) {
+            throw EPCISError(
+                .input,
+                "the schema directory \(directory) has no \(name); name the directory that holds epcis-gateway's schemas (its Schemas folder, or PREFIX/share/epcis-gateway/Schemas after `make install`)"
+            )
+        }
         self.init(
             epcis12: try XMLSchema(path: path(FileName.epcis12)), epcis20: try XMLSchema(path: path(FileName.epcis20)),
             query12: try XMLSchema(path: path(FileName.query12)), query20: try XMLSchema(path: path(FileName.query20)),
