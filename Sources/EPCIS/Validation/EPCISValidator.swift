@@ -82,6 +82,18 @@ public struct EPCISValidationReport: Sendable, Codable {
     }
 }
 
+/// Identifier findings, the first thousand kept and the rest counted.
+struct IdentifierFindings {
+    var kept: [EPCISIssue] = []
+    var dropped = 0
+
+    mutating func add(_ issues: [EPCISIssue]) {
+        let room = max(0, 1_000 - kept.count)
+        kept += issues.prefix(room)
+        dropped += max(0, issues.count - room)
+    }
+}
+
 /// Validates EPCIS documents: well-formedness and safety (the readers' rules), the XML Schema
 /// of the document's version (streamed, as `xmllint --stream --schema`), and the EPCIS rules
 /// every writer enforces (required action, bizTransactionList on a TransactionEvent, …).
@@ -118,15 +130,21 @@ public enum EPCISValidator {
                 // The schema sees the whole document; the loop below adds the EPCIS rules.
                 if let schema = schemas?.json { report.issues += schema.validate(reader.document) }
                 defer { report.issues += reader.warnings }
+                var identifiers = IdentifierFindings()
+                identifiers.add(IdentifierRules.issues(reader.info.header))
                 do {
                     while let event = try reader.next() {
                         report.events += 1
                         try EventRules.check(event, index: report.events)
                         try JSONLDRules.check(event, index: report.events)
+                        let index = report.events
+                        identifiers.add(IdentifierRules.issues(event, index: index) { "$.epcisBody.eventList[\(index - 1)].\($0)" })
                     }
                 } catch {
                     record(error)
                 }
+                report.issues += identifiers.kept
+                report.moreErrors += identifiers.dropped
                 return report
             }
             let bytes = try head(path)
@@ -139,18 +157,25 @@ public enum EPCISValidator {
                 reader = try EPCISXMLReader(path: path)
             }
             report.format = reader.info.format
+            var identifiers = IdentifierFindings()
             do {
                 if decodeEvents {
                     while let event = try reader.next() {
                         report.events += 1
                         try EventRules.check(event, index: report.events)
+                        let index = report.events
+                        identifiers.add(IdentifierRules.issues(event, index: index) { "EventList/event[\(index)]/\($0)" })
                     }
+                    // The header was read before the first event.
+                    identifiers.kept = IdentifierRules.issues(reader.info.header) + identifiers.kept
                 } else {
                     try reader.skipToEnd()
                 }
             } catch {
                 record(error)
             }
+            report.issues += identifiers.kept
+            report.moreErrors += identifiers.dropped
             let (validity, dropped) = reader.validityIssues
             report.issues =
                 validity.map {
