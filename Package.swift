@@ -77,7 +77,9 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(name: "Partners", dependencies: ["GS1", "Verification", .product(name: "Yams", package: "Yams")], swiftSettings: swiftSettings),
-        .target(name: "DSCSA", dependencies: ["GS1", "EPCIS", "Records", "Store"], swiftSettings: swiftSettings),
+        // The GS1 US DSCSA rules over one document (`validate --profile dscsa`, the composer).
+        .target(name: "Compliance", dependencies: ["EPCIS", "GS1", "GatewayCore"], swiftSettings: swiftSettings),
+        .target(name: "DSCSA", dependencies: ["GS1", "EPCIS", "Records", "Store", "Compliance"], swiftSettings: swiftSettings),
         .target(
             name: "Delivery",
             dependencies: [
@@ -119,7 +121,7 @@ let package = Package(
             name: "EPCISGatewayCLI",
             dependencies: [
                 "GS1", "EPCIS", "Transports", "Records", "Store", "DSCSA", "GatewayServer", "Partners", "Outbox", "Delivery", "Verification",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "Compliance", .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -169,6 +171,7 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: swiftSettings),
         .testTarget(
             name: "EPCISTests", dependencies: ["EPCIS", "GS1", "GatewayCore", "TestSupport"], exclude: ["Golden"], swiftSettings: swiftSettings),
+        .testTarget(name: "ComplianceTests", dependencies: ["Compliance", "EPCIS", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "RecordsTests", dependencies: ["Records", "GS1", "GatewayCore", "EPCIS", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "StoreTests",

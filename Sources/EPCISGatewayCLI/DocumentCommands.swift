@@ -1,4 +1,5 @@
 import ArgumentParser
+import Compliance
 import EPCIS
 import Foundation
 
@@ -86,12 +87,24 @@ struct ValidateCommand: ParsableCommand {
             works from any directory. Use --schemas (or EPCIS_GATEWAY_SCHEMAS) to name another
             directory with the same file names.
 
+            --profile dscsa adds the GS1 US DSCSA rules (master data and NDCs, lot and expiry, what is
+            shipped and packed, the shipping event, SBDH, transaction statement, event times); each
+            finding has a rule id (dscsa:…), a place and a fix hint. --rules lists them.
+
             Exit status: 0 when every file is valid, 1 when one is not, 2 when the schemas cannot be loaded.
             """
     )
 
     @Argument(help: "The documents to validate.")
-    var files: [String]
+    var files: [String] = []
+
+    @Option(help: "Also apply a profile's rules: dscsa (the GS1 US DSCSA rules, R1.2/R1.3 shape).")
+    var profile: Profile?
+
+    @Flag(help: "List the rules of --profile dscsa (id, severity, what each asks) and exit.")
+    var rules = false
+
+    enum Profile: String, ExpressibleByArgument, CaseIterable { case dscsa }
 
     @Option(help: "Directory with the schema files (default: the ones installed with epcis-gateway; \(SchemaDirectory.variable) overrides).")
     var schemas: String?
@@ -100,6 +113,11 @@ struct ValidateCommand: ParsableCommand {
     var json = false
 
     func run() throws {
+        if rules {
+            for rule in DSCSARule.all { print("\(rule.id)  \(rule.severity.rawValue)  \(rule.summary)\n    fix: \(rule.hint)") }
+            return
+        }
+        guard !files.isEmpty else { throw ValidationError("name the documents to validate (or --rules to list the DSCSA rules)") }
         let compiled: EPCISSchemas
         do {
             compiled = try SchemaDirectory.load(schemas)
@@ -107,7 +125,7 @@ struct ValidateCommand: ParsableCommand {
             printError("\(error)")
             throw ExitCode(2)
         }
-        let reports = files.map { EPCISValidator.validate(path: $0, schemas: compiled) }
+        let reports = files.map { EPCISValidator.validate(path: $0, schemas: compiled, rules: profile == .dscsa ? DSCSAProfile() : nil) }
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]

@@ -100,8 +100,11 @@ struct IdentifierFindings {
 public enum EPCISValidator {
     /// ``validate(path:schemas:decodeEvents:)`` on the shared ``BlockingPool``: libxml2 and the
     /// file reads block, so they stay off Swift's cooperative pool.
-    public static func validateOffThePool(path: String, schemas: EPCISSchemas?, decodeEvents: Bool = true) async throws -> EPCISValidationReport {
-        try await BlockingPool.run { validate(path: path, schemas: schemas, decodeEvents: decodeEvents) }
+    /// `rules` makes the profile's rules on the pool's thread (they hold the state of one read).
+    public static func validateOffThePool(
+        path: String, schemas: EPCISSchemas?, decodeEvents: Bool = true, rules: (@Sendable () -> any EPCISDocumentRules)? = nil
+    ) async throws -> EPCISValidationReport {
+        try await BlockingPool.run { validate(path: path, schemas: schemas, decodeEvents: decodeEvents, rules: rules?()) }
     }
 
     /// Validates the file at `path`.
@@ -110,7 +113,11 @@ public enum EPCISValidator {
     ///   - schemas: the XML Schemas; `nil` skips XML Schema validation.
     ///   - decodeEvents: also map every event to the model and check the EPCIS rules (slower;
     ///     without it an XML file gets only the parser's and the schema's checks).
-    public static func validate(path: String, schemas: EPCISSchemas?, decodeEvents: Bool = true) -> EPCISValidationReport {
+    ///   - rules: a profile's rules (``EPCISDocumentRules``), fed the header and every event;
+    ///     they need `decodeEvents`.
+    public static func validate(
+        path: String, schemas: EPCISSchemas?, decodeEvents: Bool = true, rules: (any EPCISDocumentRules)? = nil
+    ) -> EPCISValidationReport {
         var report = EPCISValidationReport(file: path, format: nil, events: 0, issues: [], moreErrors: 0)
         func record(_ error: any Error) {
             if let error = error as? EPCISError {
@@ -132,6 +139,7 @@ public enum EPCISValidator {
                 defer { report.issues += reader.warnings }
                 var identifiers = IdentifierFindings()
                 identifiers.add(IdentifierRules.issues(reader.info.header))
+                rules?.header(reader.info.header, format: .jsonld20)
                 do {
                     while let event = try reader.next() {
                         report.events += 1
@@ -139,12 +147,14 @@ public enum EPCISValidator {
                         try JSONLDRules.check(event, index: report.events)
                         let index = report.events
                         identifiers.add(IdentifierRules.issues(event, index: index) { "$.epcisBody.eventList[\(index - 1)].\($0)" })
+                        rules?.event(event, index: index, path: "$.epcisBody.eventList[\(index - 1)]")
                     }
                 } catch {
                     record(error)
                 }
                 report.issues += identifiers.kept
                 report.moreErrors += identifiers.dropped
+                if let rules { report.issues += rules.finish() }
                 return report
             }
             let bytes = try head(path)
@@ -158,21 +168,31 @@ public enum EPCISValidator {
             }
             report.format = reader.info.format
             var identifiers = IdentifierFindings()
+            var headerSeen = false
             do {
                 if decodeEvents {
                     while let event = try reader.next() {
+                        // The header is read by the time the first event is.
+                        if !headerSeen {
+                            headerSeen = true
+                            rules?.header(reader.info.header, format: reader.info.format)
+                        }
                         report.events += 1
                         try EventRules.check(event, index: report.events)
                         let index = report.events
                         identifiers.add(IdentifierRules.issues(event, index: index) { "EventList/event[\(index)]/\($0)" })
+                        rules?.event(event, index: index, path: "EventList/event[\(index)]")
                     }
-                    // The header was read before the first event.
                     identifiers.kept = IdentifierRules.issues(reader.info.header) + identifiers.kept
                 } else {
                     try reader.skipToEnd()
                 }
             } catch {
                 record(error)
+            }
+            if let rules, decodeEvents {
+                if !headerSeen { rules.header(reader.info.header, format: reader.info.format) }
+                report.issues += rules.finish()
             }
             report.issues += identifiers.kept
             report.moreErrors += identifiers.dropped
