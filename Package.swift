@@ -83,7 +83,7 @@ let package = Package(
         .target(
             name: "Delivery",
             dependencies: [
-                "Outbox", "Store", "Partners", "Transports", "GatewayCore", "DSCSA", "EPCIS",
+                "Outbox", "Store", "Partners", "Transports", "GatewayCore", "DSCSA", "EPCIS", "Compliance",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -92,7 +92,7 @@ let package = Package(
         .target(
             name: "GatewayServer",
             dependencies: [
-                "Records", "Store", "Delivery", "Partners", "Transports", "GatewayCore", "AS2", "EPCIS", "Verification", "GS1",
+                "Records", "Store", "Delivery", "Partners", "Transports", "GatewayCore", "AS2", "EPCIS", "Verification", "GS1", "Compliance",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),

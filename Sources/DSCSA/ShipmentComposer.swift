@@ -1,3 +1,4 @@
+internal import Compliance
 public import EPCIS
 public import Foundation
 internal import GS1
@@ -78,12 +79,15 @@ public struct ShipmentComposer: Sendable {
                     fix: "send the document composed when the shipment left (the delivery queue keeps its bytes)"))
         }
         if let schemas, context.problems.isEmpty {
-            let report = try await EPCISValidator.validateOffThePool(path: temporary, schemas: schemas, decodeEvents: false)
+            // The same checks `validate --profile dscsa` makes, so nothing queued fails them.
+            let report = try await EPCISValidator.validateOffThePool(path: temporary, schemas: schemas, rules: { DSCSAProfile() })
             for issue in report.issues where issue.severity == .error {
+                let dscsa = issue.rule.hasPrefix("dscsa:")
                 context.problems.append(
                     ComposeProblem(
-                        recordID: shipment.recordID, problem: "the composed document fails the schema: \(issue)",
-                        fix: "report this as a gateway defect"))
+                        recordID: shipment.recordID,
+                        problem: dscsa ? "the composed document breaks a DSCSA rule: \(issue)" : "the composed document fails the schema: \(issue)",
+                        fix: dscsa ? issue.hint ?? "correct the records the rule names" : "report this as a gateway defect"))
             }
         }
         guard context.problems.isEmpty else { throw ComposeRejected(shipment: id, problems: context.problems) }

@@ -1,3 +1,4 @@
+internal import Compliance
 public import EPCIS
 internal import Foundation
 public import GatewayCore
@@ -112,9 +113,7 @@ public final class SFTPPickup: Service {
         var valid: Bool?
         var validation: String?
         if epcis {
-            let report = try await EPCISValidator.validateOffThePool(path: local, schemas: schemas)
-            valid = report.valid
-            validation = report.summary
+            (valid, validation) = try await InboundVerdict.of(path: local, schemas: schemas)
         }
         let row = InboundMessageRow(
             id: UUID().uuidString.lowercased(), partner: profile.id, messageID: key, status: "processed", receivedAt: clock.now(),

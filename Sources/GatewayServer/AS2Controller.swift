@@ -1,4 +1,5 @@
 internal import AS2
+internal import Compliance
 internal import EPCIS
 internal import Foundation
 internal import GatewayCore
@@ -141,9 +142,7 @@ extension AS2Controller {
         var valid: Bool?
         var validation: String?
         if received.processed, let payload = received.payload, Self.isEPCIS(received) {
-            let report = try await EPCISValidator.validateOffThePool(path: payload, schemas: schemas)
-            valid = report.valid
-            validation = report.summary
+            (valid, validation) = try await InboundVerdict.of(path: payload, schemas: schemas)
         }
         let request = received.request
         let text =

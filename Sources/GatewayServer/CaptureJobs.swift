@@ -1,3 +1,4 @@
+internal import Compliance
 public import EPCIS
 internal import Foundation
 public import Logging
@@ -72,13 +73,12 @@ public final class CaptureJobs: Service, Sendable {
         defer { try? FileManager.default.removeItem(atPath: file) }
         do {
             try await store.inboundContent(row.id, part: .payload, to: file)
-            let report = try await EPCISValidator.validateOffThePool(path: file, schemas: schemas)
+            let (valid, summary) = try await InboundVerdict.of(path: file, schemas: schemas)
             try await store.settleInbound(
-                row.id, disposition: report.valid ? CaptureController.captured : CaptureController.failed, valid: report.valid,
-                validation: report.summary)
+                row.id, disposition: valid ? CaptureController.captured : CaptureController.failed, valid: valid, validation: summary)
             logger.log(
-                level: report.valid ? .info : .warning, report.valid ? "capture job succeeded" : "capture job failed: the document is not valid",
-                metadata: ["partner": "\(row.partner)", "capture": "\(row.id)", "verdict": "\(report.summary.prefix(500))"])
+                level: valid ? .info : .warning, valid ? "capture job succeeded" : "capture job failed: the document is not valid",
+                metadata: ["partner": "\(row.partner)", "capture": "\(row.id)", "verdict": "\(summary.prefix(500))"])
             return true
         } catch let error as StoreError where error.code == .corrupt {
             // Settled as failed, so a corrupt row does not block the jobs behind it.

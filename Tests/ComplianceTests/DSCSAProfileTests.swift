@@ -184,6 +184,26 @@ struct DSCSAProfileTests {
         #expect(!report.issues.contains { $0.rule == "dscsa:not-commissioned" }, "\(report.issues)")
     }
 
+    @Test func inboundShipmentsAreHeldToTheDSCSARulesAndOtherDocumentsAreNot() async throws {
+        let text = try String(contentsOf: Self.golden, encoding: .utf8)
+        func verdict(_ text: String) async throws -> (valid: Bool, summary: String) {
+            let file = FileManager.default.temporaryDirectory.appendingPathComponent("inbound-\(UUID().uuidString).xml").path
+            try text.write(toFile: file, atomically: true, encoding: .utf8)
+            defer { try? FileManager.default.removeItem(atPath: file) }
+            return try await InboundVerdict.of(path: file, schemas: nil)
+        }
+        let good = try await verdict(text)
+        #expect(good.valid && good.summary.hasSuffix("DSCSA shipment rules: no finding"), "\(good.summary)")
+        let bad = try await verdict(
+            text.replacingOccurrences(of: "<gs1ushc:affirmTransactionStatement>true<", with: "<gs1ushc:affirmTransactionStatement>false<"))
+        #expect(!bad.valid && bad.summary.contains("dscsa:transaction-statement") && bad.summary.hasSuffix("1 finding(s)"), "\(bad.summary)")
+        // Without a shipping event it is not a shipment: its missing SBDH is not held against it.
+        let receipt = try await verdict(
+            text.replacingOccurrences(
+                of: "<bizStep>urn:epcglobal:cbv:bizstep:shipping</bizStep>", with: "<bizStep>urn:epcglobal:cbv:bizstep:receiving</bizStep>"))
+        #expect(receipt.valid && receipt.summary.hasSuffix("not a shipment") && !receipt.summary.contains("dscsa:"), "\(receipt.summary)")
+    }
+
     @Test func findingsOfOneRuleAreCappedAndCounted() throws {
         var text = try String(contentsOf: Self.golden, encoding: .utf8)
         text = text.replacingOccurrences(of: "Z</eventTime>", with: "</eventTime>")
