@@ -57,7 +57,7 @@ public final class DSCSAProfile: EPCISDocumentRules {
                     products[gtin] = (ndc?.trimmed, type?.trimmed, prefixLength, path)
                 } else if vocabulary.type.hasSuffix("Location") || vocabulary.type.hasSuffix("Party") {
                     let names = Set(element.attributes.map { Self.lastName($0.id) })
-                    places.insert(element.id)
+                    places.insert(Self.placeKey(element.id))
                     let missing = ["name", "streetAddressOne", "city", "countryCode"].filter { !names.contains($0) }
                     if !missing.isEmpty {
                         add(
@@ -204,7 +204,7 @@ public final class DSCSAProfile: EPCISDocumentRules {
 
     public func finish() -> [EPCISIssue] {
         checkProducts()
-        for place in placeOrder where !places.contains(place) && Self.isLocation(place) {
+        for place in placeOrder where !places.contains(Self.placeKey(place)) && Self.isLocation(place) {
             add(DSCSARule.locationMasterData, "\(place) has no Location master data in the header", path: placesUsed[place])
         }
         checkShipments()
@@ -335,6 +335,18 @@ public final class DSCSAProfile: EPCISDocumentRules {
             return (gtin, nil)
         }
         return nil
+    }
+
+    /// One key for a place however it is written: an SGLN URN and the Digital Link
+    /// `/414/<GLN>[/254/<extension>]` name the same place (no 254 is extension 0).
+    static func placeKey(_ id: String) -> String {
+        if id.hasPrefix("urn:epc:id:sgln:"), case .sgln(let value)? = try? EPC(uri: id) {
+            return "\(value.gln.value)/\(value.glnExtension ?? "0")"
+        }
+        if id.hasPrefix("http"), id.contains("/414/"), let parsed = try? GS1DigitalLink.parse(id), let gln = parsed.message[.locationGLN] {
+            return "\(gln)/\(parsed.message[.glnExtension] ?? "0")"
+        }
+        return id
     }
 
     static func isLocation(_ id: String) -> Bool {

@@ -86,7 +86,9 @@ public struct ShipmentComposer: Sendable {
                 context.problems.append(
                     ComposeProblem(
                         recordID: shipment.recordID,
-                        problem: dscsa ? "the composed document breaks a DSCSA rule: \(issue)" : "the composed document fails the schema: \(issue)",
+                        problem: dscsa
+                            ? "the composed document breaks \(issue.rule) at \(issue.location ?? "the document"): \(issue.message)"
+                            : "the composed document fails the schema: \(issue)",
                         fix: dscsa ? issue.hint ?? "correct the records the rule names" : "report this as a gateway defect"))
             }
         }
