@@ -7,15 +7,18 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 prefix="${PREFIX:-/usr/local}"
+strip=()
 if [ -n "${EPCIS_GATEWAY_BINARY:-}" ]; then
   binary="$EPCIS_GATEWAY_BINARY"
 else
+  # The release binary is installed without its symbol tables (less than half the size).
+  strip=(-s)
   scripts/setup.sh
   swift build -c release --static-swift-stdlib --scratch-path .build-install --product epcis-gateway
   binary="$(swift build -c release --static-swift-stdlib --scratch-path .build-install --show-bin-path)/epcis-gateway"
 fi
 [ -x "$binary" ] || { echo "install: $binary is not an executable" >&2; exit 1; }
 install -d -m 0755 "$prefix/bin" "$prefix/share/epcis-gateway/Schemas"
-install -m 0755 "$binary" "$prefix/bin/epcis-gateway"
+install -m 0755 "${strip[@]}" "$binary" "$prefix/bin/epcis-gateway"
 install -m 0644 Schemas/*.xsd Schemas/*.json "$prefix/share/epcis-gateway/Schemas/"
 echo "install: $prefix/bin/epcis-gateway, schemas in $prefix/share/epcis-gateway/Schemas"
