@@ -79,7 +79,7 @@ let package = Package(
         .target(name: "Partners", dependencies: ["GS1", "Verification", .product(name: "Yams", package: "Yams")], swiftSettings: swiftSettings),
         // The GS1 US DSCSA rules over one document (`validate --profile dscsa`, the composer).
         .target(name: "Compliance", dependencies: ["EPCIS", "GS1", "GatewayCore"], swiftSettings: swiftSettings),
-        .target(name: "DSCSA", dependencies: ["GS1", "EPCIS", "Records", "Store", "Compliance"], swiftSettings: swiftSettings),
+        .target(name: "DSCSA", dependencies: ["GS1", "EPCIS", "Records", "Store", "Compliance", "Outbox"], swiftSettings: swiftSettings),
         .target(
             name: "Delivery",
             dependencies: [
@@ -165,7 +165,7 @@ let package = Package(
             name: "StoreTestSupport", dependencies: ["Store", "Records", "Partners", "TestSupport"], path: "Tests/StoreTestSupport",
             swiftSettings: swiftSettings),
         .testTarget(
-            name: "DSCSATests", dependencies: ["DSCSA", "Store", "Records", "EPCIS", "GatewayCore", "TestSupport", "StoreTestSupport"],
+            name: "DSCSATests", dependencies: ["DSCSA", "Store", "Records", "EPCIS", "GatewayCore", "TestSupport", "StoreTestSupport", "Outbox"],
             swiftSettings: swiftSettings),
         // Helpers the test targets share (external tools, the shared reference material).
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: swiftSettings),

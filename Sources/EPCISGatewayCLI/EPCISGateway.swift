@@ -15,7 +15,7 @@ struct EPCISGateway: AsyncParsableCommand {
         version: GatewayVersion.current,
         subcommands: [
             VersionCommand.self, GS1Command.self, ConvertCommand.self, ValidateCommand.self, IngestCommand.self, ComposeCommand.self,
-            PartnersCommand.self, QueueCommand.self, InboundCommand.self, VerifyCommand.self, QuarantineCommand.self,
+            PartnersCommand.self, QueueCommand.self, InboundCommand.self, VerifyCommand.self, QuarantineCommand.self, TraceCommand.self,
             ServeCommand.self,
         ]
     )

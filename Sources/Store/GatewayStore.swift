@@ -6,7 +6,7 @@ public import Records
 /// One interface, two engines that pass the same test suite: ``SQLiteStore`` (embedded, the
 /// default) and ``PostgresStore`` (one database shared by several gateway processes).
 /// Every method that changes state does so in one transaction.
-public protocol GatewayStore: DeliveryQueue, InboundStore, VerificationStore {
+public protocol GatewayStore: DeliveryQueue, InboundStore, VerificationStore, TraceStore {
     /// Applies a batch of records atomically: all of it, or nothing.
     ///
     /// Records the store already has with the same content are skipped (re-sending a batch is

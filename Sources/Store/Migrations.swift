@@ -23,6 +23,7 @@ enum Migrations {
         Step(version: 2, name: "attempt-audit", statements: attemptAudit),
         Step(version: 3, name: "as2", statements: as2),
         Step(version: 4, name: "verification", statements: verification),
+        Step(version: 5, name: "trace", statements: trace),
     ]
 
     /// The newest version this binary knows.
@@ -114,6 +115,11 @@ enum Migrations {
             """,
             "UPDATE gateway_schema SET version = 4",
         ]
+    }
+
+    /// Trace and recall: a lot's units along an index of their own.
+    @Sendable static func trace(_ dialect: Schema.Dialect) -> [String] {
+        ["CREATE INDEX units_lot ON units (gtin, lot, serial)", "UPDATE gateway_schema SET version = 5"]
     }
 
     /// The refusal for a store that a newer binary upgraded.

@@ -300,7 +300,7 @@ extension PostgresStore {
         }
     }
 
-    private func rows(_ connection: PostgresConnection, _ sql: String, _ binds: [any PostgresEncodable & Sendable]) async throws -> [DeliveryRow] {
+    func rows(_ connection: PostgresConnection, _ sql: String, _ binds: [any PostgresEncodable & Sendable]) async throws -> [DeliveryRow] {
         var bindings = PostgresBindings()
         for bind in binds { try bindings.append(bind) }
         var result: [DeliveryRow] = []

@@ -206,7 +206,7 @@ public final class PostgresStore: GatewayStore {
         return result
     }
 
-    private static func unitRows(_ rows: PostgresRowSequence) async throws -> [UnitRow] {
+    static func unitRows(_ rows: PostgresRowSequence) async throws -> [UnitRow] {
         var result: [UnitRow] = []
         for try await row in rows {
             let columns: (String, String, Int, String?, String?, String?, String?, String?, String, String, String?, String?, String)

@@ -298,7 +298,7 @@ extension SQLiteStore {
         }
     }
 
-    private static func deliveryRow(_ row: Row) throws -> DeliveryRow {
+    static func deliveryRow(_ row: Row) throws -> DeliveryRow {
         try decoded("a delivery", row) { row in
             let id: String = try row.decode(forColumn: "id")
             return DeliveryRow(
