@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Ingest and compose N serials (default 1,000,000) on SQLite and on a throw-away PostgreSQL,
+# Ingest, compose and trace N serials (default 1,000,000) on SQLite and on a throw-away PostgreSQL,
 # side by side in one run. Usage: Benchmarks/store-benchmarks.sh [N]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,4 +14,5 @@ for store in "$work/bench.sqlite" "$url"; do
   echo "== ${store%%:*}"
   "$bench" ingest "$store" "$n"
   "$bench" compose "$store" "$work/out.xml"
+  "$bench" trace "$store" -
 done

@@ -2,6 +2,7 @@
 //
 //   swift run -c release StoreBenchmarks ingest  STORE N   (STORE: a SQLite path or postgres://…)
 //   swift run -c release StoreBenchmarks compose STORE OUT
+//   swift run -c release StoreBenchmarks trace   STORE -   (the recall scope of the N-unit lot, then its unit listing)
 //
 // Run the two steps as separate processes so that compose's peak RSS is its own;
 // Benchmarks/store-benchmarks.sh runs both engines side by side.
@@ -77,7 +78,7 @@ func feed(serials: Int) -> (masterAndItems: [UInt8], hierarchy: [UInt8]) {
 
 let arguments = CommandLine.arguments
 guard arguments.count >= 4 else {
-    print("usage: StoreBenchmarks ingest STORE N | compose STORE OUT")
+    print("usage: StoreBenchmarks ingest STORE N | compose STORE OUT | trace STORE -")
     exit(2)
 }
 let store = try await StoreLocation.open(arguments[2])
@@ -109,6 +110,23 @@ case "compose":
         String(
             format: "compose (1.2 XML, no schema pass): %d units, %d events, %.1f MB in %.2f s = %.0f serials/s, peak RSS %.1f MB", report.serials,
             report.events, Double(report.bytes) / 1e6, seconds, Double(report.serials) / seconds, peakRSSMegabytes()))
+case "trace":
+    let scope = TraceScope.lot(gtin: "00300010123455", lot: "L1")
+    var start = now()
+    let summary = try await Trace(store: store).summary(scope)
+    let summaryTime = now() - start
+    print(
+        String(
+            format: "trace summary of a %d-unit lot: %.2f s (%d shipment(s), %d on hand)", summary.units, summaryTime, summary.shipments.count,
+            summary.onHand))
+    start = now()
+    var listed = 0
+    try await Trace(store: store).units(scope) { listed += $0.count }
+    let listTime = now() - start
+    print(
+        String(
+            format: "trace unit listing: %d units in %.2f s = %.0f units/s, peak RSS %.1f MB", listed, listTime, Double(listed) / listTime,
+            peakRSSMegabytes()))
 default:
     print("unknown step \(arguments[1])")
 }
