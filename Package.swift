@@ -79,7 +79,8 @@ let package = Package(
         .target(name: "Partners", dependencies: ["GS1", "Verification", .product(name: "Yams", package: "Yams")], swiftSettings: swiftSettings),
         // The GS1 US DSCSA rules over one document (`validate --profile dscsa`, the composer).
         .target(name: "Compliance", dependencies: ["EPCIS", "GS1", "GatewayCore"], swiftSettings: swiftSettings),
-        .target(name: "DSCSA", dependencies: ["GS1", "EPCIS", "Records", "Store", "Compliance", "Outbox"], swiftSettings: swiftSettings),
+        .target(
+            name: "DSCSA", dependencies: ["GS1", "EPCIS", "Records", "Store", "Compliance", "Outbox", "GatewayCore"], swiftSettings: swiftSettings),
         .target(
             name: "Delivery",
             dependencies: [

@@ -16,6 +16,7 @@ struct EPCISGateway: AsyncParsableCommand {
         subcommands: [
             VersionCommand.self, GS1Command.self, ConvertCommand.self, ValidateCommand.self, IngestCommand.self, ComposeCommand.self,
             PartnersCommand.self, QueueCommand.self, InboundCommand.self, VerifyCommand.self, QuarantineCommand.self, TraceCommand.self,
+            ReconcileCommand.self,
             ServeCommand.self,
         ]
     )

@@ -15,8 +15,10 @@ extension PostgresStore {
             var counts: [TraceCount] = []
             let rows = try await connection.query(PostgresQuery(unsafeSQL: sql, binds: Self.textBinds(arguments)), logger: self.logger)
             do {
-                for try await (shipment, phase, units) in rows.decode((String?, Int, Int).self) {
-                    counts.append(TraceCount(shipment: shipment, phase: try StoredForms.phase(phase, gtin: "", serial: "(count)"), units: units))
+                for try await (shipment, phase, units, packed) in rows.decode((String?, Int, Int, Int).self) {
+                    counts.append(
+                        TraceCount(shipment: shipment, phase: try StoredForms.phase(phase, gtin: "", serial: "(count)"), units: units, packed: packed)
+                    )
                 }
             } catch let error as StoreError {
                 throw error

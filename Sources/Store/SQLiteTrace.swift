@@ -17,7 +17,9 @@ extension SQLiteStore {
                     let shipment: String? = try row.decode(atIndex: 0)
                     let phase: Int = try row.decode(atIndex: 1)
                     let units: Int = try row.decode(atIndex: 2)
-                    return TraceCount(shipment: shipment, phase: try StoredForms.phase(phase, gtin: "", serial: "(count)"), units: units)
+                    let packed: Int = try row.decode(atIndex: 3)
+                    return TraceCount(
+                        shipment: shipment, phase: try StoredForms.phase(phase, gtin: "", serial: "(count)"), units: units, packed: packed)
                 }
             }
         }

@@ -28,11 +28,14 @@ public struct TraceCount: Hashable, Sendable {
     public var shipment: String?
     public var phase: UnitPhase
     public var units: Int
+    /// Of those, the ones packed in a container.
+    public var packed: Int
 
-    public init(shipment: String?, phase: UnitPhase, units: Int) {
+    public init(shipment: String?, phase: UnitPhase, units: Int, packed: Int = 0) {
         self.shipment = shipment
         self.phase = phase
         self.units = units
+        self.packed = packed
     }
 }
 
@@ -80,6 +83,9 @@ enum TraceSQL {
 
     static func counts(_ scope: TraceScope, placeholder: (Int) -> String) -> (sql: String, arguments: [String]) {
         let (from, arguments) = source(scope, placeholder: placeholder)
-        return ("SELECT u.shipment, u.phase, COUNT(*) \(from) GROUP BY u.shipment, u.phase ORDER BY u.shipment, u.phase", arguments)
+        return (
+            "SELECT u.shipment, u.phase, COUNT(*), SUM(CASE WHEN u.parent_serial IS NULL THEN 0 ELSE 1 END) \(from) GROUP BY u.shipment, u.phase ORDER BY u.shipment, u.phase",
+            arguments
+        )
     }
 }
