@@ -73,12 +73,25 @@ enum TraceSQL {
 
     static func units(_ scope: TraceScope, after cursor: UnitKey?, limit: Int, placeholder: (Int) -> String) -> (sql: String, arguments: [String]) {
         var (from, arguments) = source(scope, placeholder: placeholder)
-        if let cursor {
-            from += " AND (u.gtin, u.serial) > (\(placeholder(arguments.count + 1)), \(placeholder(arguments.count + 2)))"
-            arguments += [cursor.gtinColumn, cursor.serialColumn]
+        let order: String
+        if case .sscc = scope {
+            // A container's tree holds several GTINs; it is small, so the row value is fine.
+            if let cursor {
+                from += " AND (u.gtin, u.serial) > (\(placeholder(arguments.count + 1)), \(placeholder(arguments.count + 2)))"
+                arguments += [cursor.gtinColumn, cursor.serialColumn]
+            }
+            order = "u.gtin, u.serial"
+        } else {
+            // One GTIN (and lot): the page starts at the serial, a range on the index that matches
+            // the access path (units_lot or the primary key), so every page costs the same.
+            if let cursor {
+                from += " AND u.serial > \(placeholder(arguments.count + 1))"
+                arguments.append(cursor.serialColumn)
+            }
+            order = "u.serial"
         }
         let columns = Schema.unitColumns.split(separator: ",").map { "u." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", ")
-        return ("SELECT \(columns) \(from) ORDER BY u.gtin, u.serial LIMIT \(limit)", arguments)
+        return ("SELECT \(columns) \(from) ORDER BY \(order) LIMIT \(limit)", arguments)
     }
 
     static func counts(_ scope: TraceScope, placeholder: (Int) -> String) -> (sql: String, arguments: [String]) {
