@@ -206,7 +206,7 @@ let package = Package(
             name: "PartnersTests", dependencies: ["Partners", "GS1", "TestSupport", "Verification"], exclude: ["Lint"], swiftSettings: swiftSettings),
         .testTarget(
             name: "CLITests",
-            dependencies: ["EPCISGatewayCLI", "EPCIS", "Transports"],
+            dependencies: ["EPCISGatewayCLI", "EPCIS", "Transports", "TestSupport"],
             swiftSettings: swiftSettings
         ),
     ]

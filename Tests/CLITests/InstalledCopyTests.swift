@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `validate`, `convert` and `compose` find their schemas from any working directory: from the
@@ -8,30 +9,10 @@ struct InstalledCopyTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     static let built = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("epcis-gateway").path
 
-    struct Run {
-        var status: Int32
-        var output: String
-    }
-
-    /// Runs `binary arguments…` with `/` as its working directory.
-    static func fromRoot(_ binary: String, _ arguments: [String], environment: [String: String] = [:]) throws -> Run {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: "/")
-        var variables = ProcessInfo.processInfo.environment
-        variables.removeValue(forKey: "EPCIS_GATEWAY_SCHEMAS")
-        process.environment = variables.merging(environment) { _, new in new }
-        let log = FileManager.default.temporaryDirectory.appendingPathComponent("installed-\(UUID().uuidString).log")
-        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-        defer { try? FileManager.default.removeItem(at: log) }
-        let handle = try FileHandle(forWritingTo: log)
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
-        process.waitUntilExit()
-        try handle.close()
-        return Run(status: process.terminationStatus, output: try String(contentsOf: log, encoding: .utf8))
+    /// Runs `binary arguments…` with `/` as its working directory and without the
+    /// `EPCIS_GATEWAY_SCHEMAS` of the test's own environment.
+    static func fromRoot(_ binary: String, _ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, output: String) {
+        try Command.run([binary] + arguments, environment: environment, unsetting: ["EPCIS_GATEWAY_SCHEMAS"], workingDirectory: "/")
     }
 
     /// validate, convert and compose, each expected to succeed.
@@ -68,14 +49,10 @@ struct InstalledCopyTests {
         let scratch = try Self.scratch()
         defer { try? FileManager.default.removeItem(at: scratch) }
         let prefix = scratch.appendingPathComponent("prefix").path
-        let install = Process()
-        install.executableURL = URL(fileURLWithPath: "/bin/bash")
-        install.arguments = [Self.root.appendingPathComponent("scripts/install.sh").path]
-        install.environment = ProcessInfo.processInfo.environment.merging(["PREFIX": prefix, "EPCIS_GATEWAY_BINARY": Self.built]) { _, new in new }
-        install.standardOutput = FileHandle.nullDevice
-        try install.run()
-        install.waitUntilExit()
-        try #require(install.terminationStatus == 0)
+        let install = try Command.run(
+            ["bash", Self.root.appendingPathComponent("scripts/install.sh").path],
+            environment: ["PREFIX": prefix, "EPCIS_GATEWAY_BINARY": Self.built])
+        try #require(install.status == 0, "\(install.output)")
         let installed = prefix + "/bin/epcis-gateway"
         #expect(FileManager.default.fileExists(atPath: prefix + "/share/epcis-gateway/Schemas/epcis-1.2.xsd"))
         let mode = try FileManager.default.attributesOfItem(atPath: prefix + "/share/epcis-gateway/Schemas/epcis-1.2.xsd")[.posixPermissions] as? Int

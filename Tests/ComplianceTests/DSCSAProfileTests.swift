@@ -10,106 +10,97 @@ struct DSCSAProfileTests {
     static let golden = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("EPCISTests/Golden/dscsa-direct-purchase-1.2.xml")
 
-    struct Defect: CustomTestStringConvertible, Sendable {
-        var name: String
-        var find: String
-        var replace: String
-        var rule: String
-        var path: String
-        var testDescription: String { name }
-    }
-
-    static let defects: [Defect] = [
-        Defect(
+    static let defects: [DocumentDefect] = [
+        DocumentDefect(
             name: "a case GTIN without product master data", find: "VocabularyElement id=\"urn:epc:idpat:sgtin:030001.1012345.*\"",
             replace: "VocabularyElement id=\"urn:epc:idpat:sgtin:030001.1012346.*\"", rule: "dscsa:master-data-product",
             path: "EventList/event[2]"),
-        Defect(
+        DocumentDefect(
             name: "product master data without its NDC",
             find: "<attribute id=\"urn:epcglobal:cbv:mda#additionalTradeItemIdentification\">0001-0123-45</attribute>", replace: "",
             rule: "dscsa:ndc-missing", path: "masterData EPCClass id[0]"),
-        Defect(
+        DocumentDefect(
             name: "an NDC whose digits are not the GTIN's", find: ">0001-0123-45<", replace: ">0001-0123-46<", rule: "dscsa:ndc-mismatch",
             path: "masterData EPCClass id[0]"),
-        Defect(
+        DocumentDefect(
             name: "an NDC whose labeler contradicts the company prefix", find: ">0001-0123-45<", replace: ">00010-123-45<",
             rule: "dscsa:ndc-mismatch", path: "masterData EPCClass id[0]"),
-        Defect(
+        DocumentDefect(
             name: "an 11-digit NDC that is not the GTIN's",
             find:
                 ">0001-0123-45</attribute>\n                <attribute id=\"urn:epcglobal:cbv:mda#additionalTradeItemIdentificationTypeCode\">US_FDA_NDC",
             replace:
                 ">00001012346</attribute>\n                <attribute id=\"urn:epcglobal:cbv:mda#additionalTradeItemIdentificationTypeCode\">FDA_NDC_11",
             rule: "dscsa:ndc-mismatch", path: "masterData EPCClass id[0]"),
-        Defect(
+        DocumentDefect(
             name: "a ship-to location without master data", find: "VocabularyElement id=\"urn:epc:id:sgln:039999.345678.0\"",
             replace: "VocabularyElement id=\"urn:epc:id:sgln:039999.345679.0\"", rule: "dscsa:master-data-location", path: "EventList/event[8]"),
-        Defect(
+        DocumentDefect(
             name: "a location's master data without its city", find: "<attribute id=\"urn:epcglobal:cbv:mda#city\">Thousand Oaks</attribute>",
             replace: "", rule: "dscsa:master-data-location", path: "masterData Location id[0]"),
-        Defect(
+        DocumentDefect(
             name: "commissioned packs without their expiry", find: "<cbvmda:itemExpirationDate>2025-03-27</cbvmda:itemExpirationDate>",
             replace: "", rule: "dscsa:lot-expiry", path: "EventList/event[1]"),
-        Defect(
+        DocumentDefect(
             name: "commissioned cases without their lot",
             find:
                 "<cbvmda:lotNumber>A123</cbvmda:lotNumber>\n            <cbvmda:itemExpirationDate>2025-03-27</cbvmda:itemExpirationDate>\n          </ilmd>\n        </extension>\n      </ObjectEvent>\n      <AggregationEvent>",
             replace:
                 "<cbvmda:itemExpirationDate>2025-03-27</cbvmda:itemExpirationDate>\n          </ilmd>\n        </extension>\n      </ObjectEvent>\n      <AggregationEvent>",
             rule: "dscsa:lot-expiry", path: "EventList/event[2]"),
-        Defect(
+        DocumentDefect(
             name: "a shipped pack that was never commissioned", find: "<epc>urn:epc:id:sgtin:030001.0012345.22</epc>", replace: "",
             rule: "dscsa:not-commissioned", path: "EventList/event[8]"),
-        Defect(
+        DocumentDefect(
             name: "a pack in two cases",
             find:
                 "<parentID>urn:epc:id:sgtin:030001.1012345.111</parentID>\n        <childEPCs>\n          <epc>urn:epc:id:sgtin:030001.0012345.15</epc>",
             replace:
                 "<parentID>urn:epc:id:sgtin:030001.1012345.111</parentID>\n        <childEPCs>\n          <epc>urn:epc:id:sgtin:030001.0012345.11</epc>",
             rule: "dscsa:two-parents", path: "EventList/event[4]"),
-        Defect(
+        DocumentDefect(
             name: "no shipping event", find: "<bizStep>urn:epcglobal:cbv:bizstep:shipping</bizStep>",
             replace: "<bizStep>urn:epcglobal:cbv:bizstep:departing</bizStep>", rule: "dscsa:shipping-event", path: "EventList"),
-        Defect(
+        DocumentDefect(
             name: "a shipping event that is not in transit", find: "<disposition>urn:epcglobal:cbv:disp:in_transit</disposition>",
             replace: "<disposition>urn:epcglobal:cbv:disp:active</disposition>", rule: "dscsa:shipping-disposition", path: "EventList/event[8]"),
-        Defect(
+        DocumentDefect(
             name: "a shipping event without a purchase order", find: "<bizTransaction type=\"urn:epcglobal:cbv:btt:po\">",
             replace: "<bizTransaction type=\"urn:epcglobal:cbv:btt:bol\">", rule: "dscsa:shipping-transaction", path: "EventList/event[8]"),
-        Defect(
+        DocumentDefect(
             name: "a shipping event without its ship-from location",
             find: "<source type=\"urn:epcglobal:cbv:sdt:location\">urn:epc:id:sgln:030001.111121.0</source>", replace: "",
             rule: "dscsa:shipping-source", path: "EventList/event[8]"),
-        Defect(
+        DocumentDefect(
             name: "a shipping event without the buyer",
             find: "<destination type=\"urn:epcglobal:cbv:sdt:owning_party\">urn:epc:id:sgln:039999.999999.0</destination>", replace: "",
             rule: "dscsa:shipping-destination", path: "EventList/event[8]"),
-        Defect(
+        DocumentDefect(
             name: "an SBDH without a receiver",
             find:
                 "<sbdh:Receiver>\n        <sbdh:Identifier Authority=\"GS1\">urn:epc:id:sgln:039999.999999.0</sbdh:Identifier>\n      </sbdh:Receiver>",
             replace: "", rule: "dscsa:sbdh", path: "StandardBusinessDocumentHeader Receiver"),
-        Defect(
+        DocumentDefect(
             name: "an SBDH identifier whose Authority does not fit its form",
             find: "<sbdh:Identifier Authority=\"GS1\">urn:epc:id:sgln:030001.111111.0",
             replace: "<sbdh:Identifier Authority=\"GLN\">urn:epc:id:sgln:030001.111111.0", rule: "dscsa:sbdh-authority",
             path: "StandardBusinessDocumentHeader Sender[0] Identifier"),
-        Defect(
+        DocumentDefect(
             name: "a transaction statement not affirmed", find: "<gs1ushc:affirmTransactionStatement>true<",
             replace: "<gs1ushc:affirmTransactionStatement>false<", rule: "dscsa:transaction-statement",
             path: "EPCISHeader gs1ushc:dscsaTransactionStatement"),
-        Defect(
+        DocumentDefect(
             name: "no transaction statement",
             find:
                 "<gs1ushc:dscsaTransactionStatement>\n      <gs1ushc:affirmTransactionStatement>true</gs1ushc:affirmTransactionStatement>\n      <gs1ushc:legalNotice>Seller has complied with each applicable subsection of FDCA Sec. 581(27)(A)-(G).</gs1ushc:legalNotice>\n    </gs1ushc:dscsaTransactionStatement>",
             replace: "", rule: "dscsa:transaction-statement", path: "EPCISHeader"),
-        Defect(
+        DocumentDefect(
             name: "an event time without its offset", find: "<eventTime>2023-03-27T06:45:16Z</eventTime>",
             replace: "<eventTime>2023-03-27T06:45:16</eventTime>", rule: "dscsa:event-time-offset", path: "EventList/event[1]"),
-        Defect(
+        DocumentDefect(
             name: "a case packed before it was commissioned", find: "<eventTime>2023-03-27T06:50:16Z</eventTime>",
             replace: "<eventTime>2023-03-27T06:45:30Z</eventTime>", rule: "dscsa:lifecycle-order", path: "EventList/event[3]"),
-        Defect(
+        DocumentDefect(
             name: "a pallet shipped before it was packed", find: "<eventTime>2023-04-01T07:48:16Z</eventTime>",
             replace: "<eventTime>2023-04-01T06:47:30Z</eventTime>", rule: "dscsa:lifecycle-order", path: "EventList/event[8]"),
     ]
@@ -136,10 +127,10 @@ struct DSCSAProfileTests {
     }
 
     @Test(arguments: defects)
-    func eachDefectIsFoundByItsRuleAtItsPlace(_ defect: Defect) throws {
+    func eachDefectIsFoundByItsRuleAtItsPlace(_ defect: DocumentDefect) throws {
         let text = try String(contentsOf: Self.golden, encoding: .utf8)
-        let range = try #require(text.range(of: defect.find), "the golden document no longer holds \(defect.find)")
-        let report = try Self.validate(text.replacingCharacters(in: range, with: defect.replace))
+        let changed = try #require(defect.apply(to: text), "the golden document no longer holds \(defect.find)")
+        let report = try Self.validate(changed)
         let findings = report.issues.filter { $0.severity == .error }
         #expect(findings.count == 1 && !report.valid, "\(findings)")
         let finding = try #require(findings.first)

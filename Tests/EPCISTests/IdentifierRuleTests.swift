@@ -1,5 +1,6 @@
 import EPCIS
 import Foundation
+import TestSupport
 import Testing
 
 /// Every GS1 identifier a document names is parsed: one defect per document, each reported once
@@ -8,53 +9,43 @@ struct IdentifierRuleTests {
     static let golden = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
         "Golden/dscsa-direct-purchase-1.2.xml")
 
-    /// One defect: the first occurrence of `find` replaced, the rule and path it must give.
-    struct Defect: CustomTestStringConvertible, Sendable {
-        var name: String
-        var find: String
-        var replace: String
-        var rule: String
-        var path: String
-        var testDescription: String { name }
-    }
-
-    static let defects: [Defect] = [
-        Defect(
+    static let defects: [DocumentDefect] = [
+        DocumentDefect(
             name: "an SGLN without its dots as readPoint", find: "<readPoint>\n          <id>urn:epc:id:sgln:030001.111111.0",
             replace: "<readPoint>\n          <id>urn:epc:id:sgln:0300011111110", rule: "gs1:location", path: "EventList/event[1]/readPoint"),
-        Defect(
+        DocumentDefect(
             name: "an SGTIN whose item reference is a digit short", find: "urn:epc:id:sgtin:030001.0012345.11</epc>",
             replace: "urn:epc:id:sgtin:030001.012345.11</epc>", rule: "gs1:instance", path: "EventList/event[1]/epcList[0]"),
-        Defect(
+        DocumentDefect(
             name: "a class URI where an instance goes", find: "urn:epc:id:sgtin:030001.0012345.12</epc>",
             replace: "urn:epc:class:lgtin:030001.0012345.LOT-A1</epc>", rule: "gs1:instance", path: "EventList/event[1]/epcList[1]"),
-        Defect(
+        DocumentDefect(
             name: "an SSCC a digit short as parentID", find: "<parentID>urn:epc:id:sscc:030001.41234567890</parentID>",
             replace: "<parentID>urn:epc:id:sscc:030001.4123456789</parentID>", rule: "gs1:instance", path: "EventList/event[7]/parentID"),
-        Defect(
+        DocumentDefect(
             name: "a serial outside the GS1 character set", find: "urn:epc:id:sgtin:030001.1012345.110</epc>",
             replace: "urn:epc:id:sgtin:030001.1012345.1%7E0</epc>", rule: "gs1:instance", path: "EventList/event[2]/epcList[0]"),
-        Defect(
+        DocumentDefect(
             name: "a Digital Link with a wrong check digit", find: "urn:epc:id:sgtin:030001.0012345.13</epc>",
             replace: "https://id.gs1.org/01/00300010123450/21/13</epc>", rule: "gs1:instance", path: "EventList/event[1]/epcList[2]"),
-        Defect(
+        DocumentDefect(
             name: "a bizLocation that is a product", find: "<bizLocation>\n          <id>urn:epc:id:sgln:030001.111111.0",
             replace: "<bizLocation>\n          <id>urn:epc:id:sgtin:030001.0012345.11", rule: "gs1:location", path: "EventList/event[1]/bizLocation"),
-        Defect(
+        DocumentDefect(
             name: "a product class master data id with a short item reference", find: "VocabularyElement id=\"urn:epc:idpat:sgtin:030001.0012345.*\"",
             replace: "VocabularyElement id=\"urn:epc:idpat:sgtin:030001.001234.*\"", rule: "gs1:class", path: "masterData EPCClass id[0]"),
-        Defect(
+        DocumentDefect(
             name: "a location master data id with a short location reference", find: "VocabularyElement id=\"urn:epc:id:sgln:030001.111121.0\"",
             replace: "VocabularyElement id=\"urn:epc:id:sgln:030001.11112.0\"", rule: "gs1:location", path: "masterData Location id[1]"),
-        Defect(
+        DocumentDefect(
             name: "an owning party that is a product", find: "<source type=\"urn:epcglobal:cbv:sdt:owning_party\">urn:epc:id:sgln:030001.111111.0",
             replace: "<source type=\"urn:epcglobal:cbv:sdt:owning_party\">urn:epc:id:sgtin:030001.0012345.11", rule: "gs1:party",
             path: "EventList/event[8]/sourceList[0]"),
-        Defect(
+        DocumentDefect(
             name: "an SBDH sender GLN of 12 digits", find: "<sbdh:Identifier Authority=\"GS1\">urn:epc:id:sgln:030001.111111.0",
             replace: "<sbdh:Identifier Authority=\"GLN\">030001111111", rule: "gs1:sbdh-identifier",
             path: "StandardBusinessDocumentHeader Sender[0] Identifier (Authority GLN)"),
-        Defect(
+        DocumentDefect(
             name: "an SBDH receiver GLN with a wrong check digit", find: "<sbdh:Identifier Authority=\"GS1\">urn:epc:id:sgln:039999.999999.0",
             replace: "<sbdh:Identifier Authority=\"GS1\">0399999999990", rule: "gs1:sbdh-identifier",
             path: "StandardBusinessDocumentHeader Receiver[0] Identifier (Authority GS1)"),
@@ -73,11 +64,10 @@ struct IdentifierRuleTests {
     }
 
     @Test(arguments: defects)
-    func eachDefectIsReportedOnceWithItsRuleAndPlace(_ defect: Defect) throws {
+    func eachDefectIsReportedOnceWithItsRuleAndPlace(_ defect: DocumentDefect) throws {
         let text = try String(contentsOf: Self.golden, encoding: .utf8)
-        try #require(text.contains(defect.find), "the golden document no longer holds \(defect.find)")
-        let report = try Self.validate(
-            text.replacingOccurrences(of: defect.find, with: defect.replace, options: [], range: text.range(of: defect.find)))
+        let changed = try #require(defect.apply(to: text), "the golden document no longer holds \(defect.find)")
+        let report = try Self.validate(changed)
         let errors = report.issues.filter { $0.severity == .error }
         #expect(errors.count == 1 && !report.valid, "\(errors)")
         let error = try #require(errors.first)

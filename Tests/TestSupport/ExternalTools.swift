@@ -20,13 +20,20 @@ public enum SharedReference {
 
 /// Runs a command and returns its exit status and combined output.
 public enum Command {
-    public static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, output: String) {
+    /// - Parameters:
+    ///   - unsetting: variables of this process's environment the command does not get.
+    ///   - workingDirectory: where it runs (default: here).
+    public static func run(
+        _ arguments: [String], environment: [String: String] = [:], unsetting: [String] = [], workingDirectory: String? = nil
+    ) throws -> (status: Int32, output: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = arguments
         var merged = ProcessInfo.processInfo.environment
+        for name in unsetting { merged.removeValue(forKey: name) }
         for (key, value) in environment { merged[key] = value }
         process.environment = merged
+        if let workingDirectory { process.currentDirectoryURL = URL(fileURLWithPath: workingDirectory) }
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("command-\(UUID().uuidString).log")
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         defer { try? FileManager.default.removeItem(at: log) }
