@@ -131,7 +131,7 @@ let package = Package(
         // MARK: Benchmarks (run by hand; see Benchmarks/README.md)
         .executableTarget(
             name: "EPCISBenchmarks",
-            dependencies: ["EPCIS", "GS1"],
+            dependencies: ["EPCIS", "GS1", "Compliance"],
             path: "Benchmarks/EPCISBenchmarks",
             swiftSettings: swiftSettings
         ),

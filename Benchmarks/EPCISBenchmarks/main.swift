@@ -5,6 +5,7 @@
 // by an aggregation event each), and the shipping event. EPC URIs are built by the GS1 module
 // from (GTIN, serial, company-prefix length) as the composer will, so the figure includes that.
 // Output goes to a temporary file; peak RSS is the process's high-water mark (getrusage).
+import Compliance
 import EPCIS
 import Foundation
 import GS1
@@ -156,6 +157,11 @@ if let schemaPath = schemaCandidates.first(where: { FileManager.default.fileExis
     let oursSeconds = seconds { report = EPCISValidator.validate(path: bigPath, schemas: schemas, decodeEvents: false) }
     var decodedReport: EPCISValidationReport?
     let decodedSeconds = seconds { decodedReport = EPCISValidator.validate(path: bigPath, schemas: schemas, decodeEvents: true) }
+    // `validate --profile dscsa`: the same, with the DSCSA rules fed every event.
+    var dscsaReport: EPCISValidationReport?
+    let dscsaSeconds = seconds {
+        dscsaReport = EPCISValidator.validate(path: bigPath, schemas: schemas, decodeEvents: true, rules: DSCSAProfile())
+    }
     print(String(format: "validate-1.2: %.0f MB against %@", bigBytes / 1e6, schemaPath))
     print(
         String(
@@ -163,6 +169,10 @@ if let schemaPath = schemaCandidates.first(where: { FileManager.default.fileExis
                 "  xmllint --stream: %.2f s (exit %d)   ours (schema only): %.2f s = %.2fx (valid: %@)   ours + events decoded and rule-checked: %.2f s = %.2fx (%d events)   goal: <= 1.2x",
             lintSeconds, xmllint.terminationStatus, oursSeconds, oursSeconds / lintSeconds, report?.valid == true ? "yes" : "NO",
             decodedSeconds, decodedSeconds / lintSeconds, decodedReport?.events ?? 0))
+    print(
+        String(
+            format: "  ours + --profile dscsa: %.2f s = %.2fx xmllint --stream (%d findings)   goal: <= 1.5x", dscsaSeconds,
+            dscsaSeconds / lintSeconds, dscsaReport?.issues.count(where: { $0.rule.hasPrefix("dscsa:") }) ?? 0))
 } else {
     print("validate-1.2: SKIPPED (no 1.2 XSD found at \(schemaCandidates))")
 }
