@@ -32,6 +32,8 @@ public final class DSCSAProfile: EPCISDocumentRules {
     private var children: [String: [String]] = [:]
     private var packedAt: [String: String] = [:]
     private var shipments: [(event: EPCISEvent, path: String, time: String?)] = []
+    /// A document names millions of SGTINs of a few products: their GTINs are read through it.
+    private var sgtins = SGTINURICache()
 
     public init(limitPerRule: Int = 50) {
         limit = limitPerRule
@@ -139,7 +141,7 @@ public final class DSCSAProfile: EPCISDocumentRules {
     /// The products and places an event names.
     private func note(_ event: EPCISEvent, path: String) {
         for epc in [event.parentID].compactMap({ $0 }) + event.epcList + event.inputEPCList + event.outputEPCList {
-            if let gtin = Self.productInstance(epc), gtinsUsed[gtin] == nil {
+            if let gtin = productInstance(epc), gtinsUsed[gtin] == nil {
                 gtinsUsed[gtin] = path
                 gtinOrder.append(gtin)
             }
@@ -157,14 +159,14 @@ public final class DSCSAProfile: EPCISDocumentRules {
         }
         // R1.1 put product master data in ILMD.
         if event.ilmd.contains(where: { $0.name == "tradeItemMasterData" }) {
-            for epc in event.epcList { if let gtin = Self.productInstance(epc) { legacyProducts.insert(gtin) } }
+            for epc in event.epcList { if let gtin = productInstance(epc) { legacyProducts.insert(gtin) } }
         }
     }
 
     private func commission(_ event: EPCISEvent, index: Int, path: String, time: String?) {
         for epc in event.epcList { commissioned[epc] = time ?? "" }
         // Items and cases carry lot and expiry; an SSCC does not.
-        guard event.epcList.contains(where: { Self.productInstance($0) != nil }) || !event.quantityList.isEmpty else { return }
+        guard event.epcList.contains(where: { productInstance($0) != nil }) || !event.quantityList.isEmpty else { return }
         let names = Set(event.ilmd.map(\.name))
         let legacy = names.contains("tradeItemMasterData")
         if legacy {
@@ -314,8 +316,8 @@ public final class DSCSAProfile: EPCISDocumentRules {
     // MARK: Identifiers
 
     /// The GTIN of an SGTIN (URN or Digital Link), nil for anything else.
-    static func productInstance(_ epc: String) -> String? {
-        if epc.hasPrefix("urn:epc:id:sgtin:"), case .sgtin(let value)? = try? EPC(uri: epc) { return value.gtin.value }
+    private func productInstance(_ epc: String) -> String? {
+        if epc.hasPrefix("urn:epc:id:sgtin:") { return sgtins.read(epc).gtin?.value }
         if epc.hasPrefix("http"), epc.contains("/01/"), let parsed = try? GS1DigitalLink.parse(epc), parsed.message[.serial] != nil {
             return parsed.message[.gtin]
         }

@@ -1,4 +1,5 @@
 internal import Foundation
+internal import GS1
 internal import GatewayCore
 
 /// The schemas a validation uses, compiled once: XML Schemas for EPCIS 1.2 and 2.0 capture and
@@ -86,6 +87,7 @@ public struct EPCISValidationReport: Sendable, Codable {
 struct IdentifierFindings {
     var kept: [EPCISIssue] = []
     var dropped = 0
+    var cache = SGTINURICache()
 
     mutating func add(_ issues: [EPCISIssue]) {
         let room = max(0, 1_000 - kept.count)
@@ -146,7 +148,8 @@ public enum EPCISValidator {
                         try EventRules.check(event, index: report.events)
                         try JSONLDRules.check(event, index: report.events)
                         let index = report.events
-                        identifiers.add(IdentifierRules.issues(event, index: index) { "$.epcisBody.eventList[\(index - 1)].\($0)" })
+                        identifiers.add(
+                            IdentifierRules.issues(event, index: index, cache: &identifiers.cache) { "$.epcisBody.eventList[\(index - 1)].\($0)" })
                         rules?.event(event, index: index, path: "$.epcisBody.eventList[\(index - 1)]")
                     }
                 } catch {
@@ -180,7 +183,7 @@ public enum EPCISValidator {
                         report.events += 1
                         try EventRules.check(event, index: report.events)
                         let index = report.events
-                        identifiers.add(IdentifierRules.issues(event, index: index) { "EventList/event[\(index)]/\($0)" })
+                        identifiers.add(IdentifierRules.issues(event, index: index, cache: &identifiers.cache) { "EventList/event[\(index)]/\($0)" })
                         rules?.event(event, index: index, path: "EventList/event[\(index)]")
                     }
                     identifiers.kept = IdentifierRules.issues(reader.info.header) + identifiers.kept

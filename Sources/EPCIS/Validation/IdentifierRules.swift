@@ -23,10 +23,11 @@ enum IdentifierRules {
     }
 
     /// The findings for event `index` (1-based); `path` makes a field's location text.
-    static func issues(_ event: EPCISEvent, index: Int, path: (String) -> String) -> [EPCISIssue] {
+    /// `cache` makes a document of a million SGTINs of a few products cheap to check.
+    static func issues(_ event: EPCISEvent, index: Int, cache: inout SGTINURICache, path: (String) -> String) -> [EPCISIssue] {
         var found: [EPCISIssue] = []
         func check(_ value: String?, _ kind: Kind, _ field: String) {
-            guard let value, let problem = problem(value, kind) else { return }
+            guard let value, let problem = problem(value, kind, cache: &cache) else { return }
             found.append(issue(problem, field: field, value: value, kind: kind, at: path(field), event: index))
         }
         check(event.parentID, .instance, "parentID")
@@ -57,6 +58,7 @@ enum IdentifierRules {
     /// vocabularies, and the SBDH sender and receiver identifiers.
     static func issues(_ header: EPCISHeader) -> [EPCISIssue] {
         var found: [EPCISIssue] = []
+        var cache = SGTINURICache()
         for vocabulary in header.vocabularies {
             let kind: Kind? =
                 vocabulary.type.hasSuffix("EPCClass")
@@ -64,7 +66,7 @@ enum IdentifierRules {
                 : vocabulary.type.hasSuffix("Location") ? .location : vocabulary.type.hasSuffix("Party") ? .party : nil
             guard let kind else { continue }
             for (position, element) in vocabulary.elements.enumerated() {
-                guard let problem = problem(element.id, kind) else { continue }
+                guard let problem = problem(element.id, kind, cache: &cache) else { continue }
                 let field = "masterData \(vocabulary.type.split(separator: ":").last.map(String.init) ?? vocabulary.type) id[\(position)]"
                 found.append(issue(problem, field: field, value: element.id, kind: kind, at: field, event: nil))
             }
@@ -102,7 +104,10 @@ enum IdentifierRules {
 
     /// Why `value` is not a valid identifier of `kind`; nil when it is, or when it is a URI
     /// the GS1 module does not read.
-    static func problem(_ value: String, _ kind: Kind) -> String? {
+    static func problem(_ value: String, _ kind: Kind, cache: inout SGTINURICache) -> String? {
+        if kind == .instance && value.hasPrefix("urn:epc:id:sgtin:") {
+            return cache.read(value).error.map { "is not a valid EPC URI: \($0.message)" }
+        }
         let lower = value.prefix(24).lowercased()
         if lower.hasPrefix("http://") || lower.hasPrefix("https://") {
             // Only a URI with a GS1 key the GS1 module reads is taken as a Digital Link; other
@@ -165,7 +170,10 @@ enum IdentifierRules {
     /// GLN, `SGLN` with a URN, `GLN` with 13 digits), so the form is read from the value.
     private static func sbdhProblem(_ identifier: StandardBusinessDocumentHeader.PartnerIdentifier) -> String? {
         guard ["GS1", "GLN", "SGLN"].contains(identifier.authority.uppercased()) else { return nil }
-        if identifier.value.lowercased().hasPrefix("urn:") { return problem(identifier.value, .location) ?? nil }
+        if identifier.value.lowercased().hasPrefix("urn:") {
+            var cache = SGTINURICache()
+            return problem(identifier.value, .location, cache: &cache)
+        }
         do {
             _ = try GLN(identifier.value)
             return nil
