@@ -1,4 +1,4 @@
-public import Records
+internal import Records
 public import Store
 
 /// Reconciliation: the store's counts per lot and per shipment (commissioned, packed, shipped,

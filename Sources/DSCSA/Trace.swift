@@ -1,6 +1,6 @@
 internal import GS1
 internal import Outbox
-public import Records
+internal import Records
 public import Store
 
 /// Trace requests and recall scope: for a GTIN, a lot, a serial or an SSCC, where every unit is

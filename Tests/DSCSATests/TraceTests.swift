@@ -43,7 +43,8 @@ import Testing
         acknowledged.state = .acknowledged
         acknowledged.acknowledgedAt = 5_000
         acknowledged.acknowledgementReference = "mdn-1@acme"
-        try await store.update(sent.id, version: sent.version, to: acknowledged, attempt: nil, action: nil, now: 5_000)
+        let updated = try await store.update(sent.id, version: sent.version, to: acknowledged, attempt: nil, action: nil, now: 5_000)
+        #expect(updated, "the acknowledgement is recorded on the delivery as queued")
         _ = try await store.enqueue(
             NewDelivery(
                 id: "d-ship-b", partner: "clinic", shipment: "SHIP-B", transport: "https", documentID: "urn:uuid:b", contentType: "application/xml",
