@@ -96,6 +96,20 @@ struct IdentifierRuleTests {
             "\(found)")
     }
 
+    /// GS1's examples and the openepcis files use GRAIs, private vocabularies and SGLN parents;
+    /// none of that is an identifier defect.
+    @Test(.enabled(if: SharedReference.present, "SKIPPED LOUDLY: ../shared/reference/epcis is absent"))
+    func theOfficialExamplesHaveNoIdentifierFinding() {
+        // The hash test vectors are left out: they put every identifier form, classes too, in
+        // one epcList to test canonicalisation, which a business document may not do.
+        let files = (OwnSchemaTests.officialXML + OwnSchemaTests.officialJSON).filter { !$0.path.contains("hash-test-vectors") }
+        #expect(files.count > 150, "\(files.count) files")
+        for file in files {
+            let findings = EPCISValidator.validate(path: file.path, schemas: nil).issues.filter { $0.rule.hasPrefix("gs1:") }
+            #expect(findings.isEmpty, "\(file.lastPathComponent): \(findings)")
+        }
+    }
+
     @Test func urisTheGS1ModuleDoesNotReadAreLeftAlone() throws {
         // A GRAI, a company's own vocabulary URL and a private URN are valid EPCIS.
         let text = try String(contentsOf: Self.golden, encoding: .utf8)
