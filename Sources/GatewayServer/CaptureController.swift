@@ -202,10 +202,11 @@ struct CaptureController: Sendable {
         let (profile, _) = try await partner(request, context)
         let perPage = request.uri.queryParameters.get("perPage").flatMap { Int($0) }.map { min(max($0, 1), 1_000) } ?? 100
         let rows: [InboundMessageRow]
-        do { rows = try await store.inboundMessages(partner: profile.id, limit: perPage * 4) } catch let error as StoreError {
+        do { rows = try await store.inboundMessages(partner: profile.id, messageIDPrefix: Self.keyPrefix, limit: perPage) } catch let error
+            as StoreError
+        {
             throw CaptureProblem(error)
         }
-        let jobs = rows.filter { $0.messageID.hasPrefix(Self.keyPrefix) }.prefix(perPage).map(CaptureJob.init)
-        return try JSONResponse.make(Array(jobs), status: .ok)
+        return try JSONResponse.make(rows.map(CaptureJob.init), status: .ok)
     }
 }

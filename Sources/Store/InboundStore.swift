@@ -11,6 +11,8 @@ public protocol InboundStore: Sendable {
     func inboundMessage(id: String) async throws -> InboundMessageRow?
     /// Newest first.
     func inboundMessages(partner: String?, limit: Int) async throws -> [InboundMessageRow]
+    /// A partner's messages whose id starts with `prefix` (its capture jobs: `capture:`), newest first.
+    func inboundMessages(partner: String, messageIDPrefix prefix: String, limit: Int) async throws -> [InboundMessageRow]
     /// Writes the stored raw message or payload to `path`, checking its digest.
     func inboundContent(_ id: String, part: InboundPart, to path: String) async throws
     /// Messages whose disposition is `disposition`, oldest first (capture jobs still running).
@@ -95,6 +97,13 @@ public struct InboundMessageRow: Hashable, Sendable {
 
 /// The columns both engines share.
 enum InboundSQL {
+    /// The ids starting with `prefix` are those from `prefix` up to (not including) the prefix
+    /// with its last character raised by one: a range on the index, the same on both engines.
+    static func prefixRange(_ prefix: String) -> (lower: String, upper: String) {
+        guard let last = prefix.unicodeScalars.last, let next = Unicode.Scalar(last.value + 1) else { return (prefix, prefix + "\u{10FFFF}") }
+        return (prefix, String(prefix.unicodeScalars.dropLast()) + String(next))
+    }
+
     static let columns = """
         inbound_id, partner, message_id, status, received_at, disposition, reason, headers, file_name, content_type, signed, encrypted, compressed, \
         mic, mic_algorithm, raw_bytes, raw_sha256, payload_bytes, payload_sha256, valid, validation, mdn_channel, mdn_url, mdn_headers, mdn_body

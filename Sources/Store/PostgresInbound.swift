@@ -91,6 +91,13 @@ extension PostgresStore {
         }
     }
 
+    public func inboundMessages(partner: String, messageIDPrefix prefix: String, limit: Int) async throws -> [InboundMessageRow] {
+        let (lower, upper) = InboundSQL.prefixRange(prefix)
+        return try await transaction("read the \(prefix) messages from \(partner)") { connection in
+            try await self.inboundRows(connection, "partner = $1 AND message_id >= $2 AND message_id < $3", [partner, lower, upper], limit: limit)
+        }
+    }
+
     public func inboundMessages(disposition: String, limit: Int) async throws -> [InboundMessageRow] {
         try await transaction("read the inbound messages that are \(disposition)") { connection in
             try await self.inboundRows(connection, "disposition = $1", [disposition], limit: limit, order: "ASC")

@@ -57,6 +57,12 @@ extension SQLiteStore {
         return try await inboundRows("the AS2 messages", "1 = 1", [], limit: limit)
     }
 
+    public func inboundMessages(partner: String, messageIDPrefix prefix: String, limit: Int) async throws -> [InboundMessageRow] {
+        let (lower, upper) = InboundSQL.prefixRange(prefix)
+        return try await inboundRows(
+            "the \(prefix) messages from \(partner)", "partner = ? AND message_id >= ? AND message_id < ?", [partner, lower, upper], limit: limit)
+    }
+
     public func inboundMessages(disposition: String, limit: Int) async throws -> [InboundMessageRow] {
         try await inboundRows("the inbound messages that are \(disposition)", "disposition = ?", [disposition], limit: limit, order: "ASC")
     }

@@ -71,6 +71,12 @@ import Testing
         #expect(settled.disposition == "capture-failed" && settled.valid == false && settled.validation == "invalid EPCIS: 1 error(s)")
         #expect(try await store.inboundMessages(disposition: "capture-running", limit: 10).map(\.id) == ["job-c", "job-b"])
         await #expect(throws: StoreError.self) { try await store.settleInbound("no-such-job", disposition: "captured", valid: true, validation: "") }
+        // A partner's capture jobs by their id prefix, without its AS2 messages; "capture;" sorts just after the range.
+        _ = try await store.recordInbound(Self.message("as2-1", "capture-not@acme"), raw: try Self.file([1]), payload: try Self.file([1]))
+        _ = try await store.recordInbound(Self.message("as2-2", "capture;x"), raw: try Self.file([1]), payload: try Self.file([1]))
+        let jobs = try await store.inboundMessages(partner: "acme", messageIDPrefix: "capture:", limit: 10)
+        #expect(jobs.map(\.id) == ["job-b", "job-a", "job-c"], "newest first, capture jobs only: \(jobs.map(\.id))")
+        #expect(try await store.inboundMessages(partner: "other", messageIDPrefix: "capture:", limit: 10).isEmpty)
     }
 
     @Test(arguments: Engine.allCases)
