@@ -175,35 +175,42 @@ final class XMLStreamReader {
 
     /// Line `number` (1-based) of the input, looked for in its first 64 MiB only.
     private func lineText(_ number: Int) -> String? {
-        let limit = 64 << 20
-        var bytes: [UInt8]
         if let ownedBuffer {
-            bytes = Array(UnsafeRawBufferPointer(start: ownedBuffer, count: min(ownedCount, limit)))
-        } else if let path, let file = fopen(path, "rb") {
-            defer { fclose(file) }
-            bytes = [UInt8](repeating: 0, count: 1 << 20)
-            var kept: [UInt8] = []
-            var line = 1
-            var total = 0
-            while total < limit {
-                let count = fread(&bytes, 1, bytes.count, file)
-                if count <= 0 { break }
-                total += count
-                for byte in bytes[..<count] {
-                    if byte == 0x0A {
-                        if line == number { return String(decoding: kept, as: UTF8.self) }
-                        line += 1
-                    } else if line == number && kept.count < 4096 {
-                        kept.append(byte)
-                    }
+            let bytes = UnsafeRawBufferPointer(start: ownedBuffer, count: ownedCount)
+            var offset = 0
+            return Self.line(number) { buffer in
+                let count = min(bytes.count - offset, buffer.count)
+                buffer.withUnsafeMutableBytes { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[offset..<offset + count])) }
+                offset += count
+                return count
+            }
+        }
+        guard let path, let file = fopen(path, "rb") else { return nil }
+        defer { fclose(file) }
+        return Self.line(number) { buffer in fread(&buffer, 1, buffer.count, file) }
+    }
+
+    /// Line `number` (1-based, at most 4 KiB of it) of what `read` fills buffers with, looked
+    /// for in the first 64 MiB only.
+    private static func line(_ number: Int, read: (inout [UInt8]) -> Int) -> String? {
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        var kept: [UInt8] = []
+        var line = 1
+        var total = 0
+        while total < 64 << 20 {
+            let count = read(&buffer)
+            if count <= 0 { break }
+            total += count
+            for byte in buffer[..<count] {
+                if byte == 0x0A {
+                    if line == number { return String(decoding: kept, as: UTF8.self) }
+                    line += 1
+                } else if line == number && kept.count < 4096 {
+                    kept.append(byte)
                 }
             }
-            return line == number ? String(decoding: kept, as: UTF8.self) : nil
-        } else {
-            return nil
         }
-        let lines = bytes.split(separator: 0x0A, maxSplits: number, omittingEmptySubsequences: false)
-        return number <= lines.count ? String(decoding: lines[number - 1].prefix(4096), as: UTF8.self) : nil
+        return line == number ? String(decoding: kept, as: UTF8.self) : nil
     }
 
     /// Moves to the next node. Returns `false` at the end of the document.
