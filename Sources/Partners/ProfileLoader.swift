@@ -28,7 +28,8 @@ public struct ProfileLoader: Sendable {
 
     /// Loads every `*.yaml` / `*.yml` file in `directory`.
     ///
-    /// A profile with errors is left out of ``Loaded/profiles``; ids must be unique across files.
+    /// A profile with errors is left out of ``Loaded/profiles``; ids, and VRS requestor GLNs,
+    /// must be unique across files (the later file in name order is refused).
     public func load(directory: String) -> Loaded {
         var files: [String] = []
         do {
@@ -44,6 +45,8 @@ public struct ProfileLoader: Sendable {
         var profiles: [String: PartnerProfile] = [:]
         var problems: [ProfileProblem] = []
         var seen: [String: String] = [:]
+        // Which partner (and file) first claimed each VRS requestor GLN.
+        var requestors: [String: (id: String, file: String)] = [:]
         for file in files {
             let (profile, fileProblems) = load(file: file)
             problems += fileProblems
@@ -57,6 +60,18 @@ public struct ProfileLoader: Sendable {
                 profiles[profile.id] = nil
                 continue
             }
+            // A requestor GLN names one partner: two claimants would leave the responder
+            // choosing whose credential and ATP rules apply to a query.
+            let taken = profile.verification.requestorGLNs.compactMap { gln in requestors[gln.value].map { (gln.value, $0) } }
+            if let (gln, other) = taken.first {
+                problems.append(
+                    ProfileProblem(
+                        code: "duplicate-requestor-gln", file: file, line: 1, column: 1, key: "verification.requestorGLNs",
+                        message: "the requestor GLN \(gln) is already claimed by partner '\(other.id)' in \(other.file)",
+                        hint: "a GLN sends verification requests for one partner only: remove it here or there"))
+                continue
+            }
+            for gln in profile.verification.requestorGLNs { requestors[gln.value] = (profile.id, file) }
             seen[profile.id] = file
             profiles[profile.id] = profile
         }

@@ -89,4 +89,36 @@ struct LintCase: CustomTestStringConvertible, Sendable {
         #expect(loaded.profiles["same"] == nil)
         #expect(loaded.errors.map(\.code) == ["duplicate-id"])
     }
+    @Test func aRequestorGLNClaimedByTwoPartnersRefusesTheLaterProfile() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("profiles-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        func profile(_ id: String, requestors: String) -> String {
+            """
+            id: \(id)
+            name: \(id)
+            gln: "0614141000005"
+            epcis: { version: "2.0", format: json-ld }
+            transport: { https: { url: "https://example.test/capture" } }
+            verification:
+              requestorGLNs: [\(requestors)]
+              auth: { bearer: { tokenEnv: VRS_TOKEN } }
+            """
+        }
+        try profile("alpha", requestors: #""0614141000012""#).write(
+            to: directory.appendingPathComponent("alpha.yaml"), atomically: true, encoding: .utf8)
+        try profile("beta", requestors: #""0614141000029", "0614141000012""#).write(
+            to: directory.appendingPathComponent("beta.yaml"), atomically: true, encoding: .utf8)
+        try profile("gamma", requestors: #""0614141000029""#).write(
+            to: directory.appendingPathComponent("gamma.yaml"), atomically: true, encoding: .utf8)
+        let loaded = ProfileLoader(environment: ["VRS_TOKEN": "set"]).load(directory: directory.path)
+        // beta claims alpha's GLN and is refused whole; its other GLN stays free for gamma.
+        #expect(loaded.profiles.keys.sorted() == ["alpha", "gamma"])
+        let problem = try #require(loaded.errors.first)
+        #expect(loaded.errors.count == 1)
+        #expect(problem.code == "duplicate-requestor-gln")
+        #expect(problem.file.hasSuffix("beta.yaml"))
+        #expect(problem.key == "verification.requestorGLNs")
+        #expect(problem.message.contains("0614141000012") && problem.message.contains("'alpha'"))
+    }
 }
