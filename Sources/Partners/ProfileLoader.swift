@@ -62,12 +62,11 @@ public struct ProfileLoader: Sendable {
             }
             // A requestor GLN names one partner: two claimants would leave the responder
             // choosing whose credential and ATP rules apply to a query.
-            let taken = profile.verification.requestorGLNs.compactMap { gln in requestors[gln.value].map { (gln.value, $0) } }
-            if let (gln, other) = taken.first {
+            if let gln = profile.verification.requestorGLNs.first(where: { requestors[$0.value] != nil }), let other = requestors[gln.value] {
                 problems.append(
                     ProfileProblem(
                         code: "duplicate-requestor-gln", file: file, line: 1, column: 1, key: "verification.requestorGLNs",
-                        message: "the requestor GLN \(gln) is already claimed by partner '\(other.id)' in \(other.file)",
+                        message: "the requestor GLN \(gln.value) is already claimed by partner '\(other.id)' in \(other.file)",
                         hint: "a GLN sends verification requests for one partner only: remove it here or there"))
                 continue
             }

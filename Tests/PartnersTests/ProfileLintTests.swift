@@ -89,6 +89,7 @@ struct LintCase: CustomTestStringConvertible, Sendable {
         #expect(loaded.profiles["same"] == nil)
         #expect(loaded.errors.map(\.code) == ["duplicate-id"])
     }
+
     @Test func aRequestorGLNClaimedByTwoPartnersRefusesTheLaterProfile() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("profiles-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
